@@ -1,0 +1,137 @@
+//! `bordersim run`.
+
+use super::{CliError, load};
+use crate::cli::{ReplicatesCsv as WhenCsv, RunArgs};
+use anyhow::Context;
+use bordersim::engine::Engine;
+use bordersim::output::atomic::Staging;
+use bordersim::output::manifest::{
+    Manifest, RECORDED_CRATES, RunIdentity, dependency_versions, scenario_hash, shell_quote,
+};
+use bordersim::output::tables::{ReplicatesCsv, daily_csv, summary_csv};
+use bordersim::output::{json, terminal};
+use bordersim::rng::GENERATOR;
+use bordersim::run::{RowSink, RunConfig, RunResult, run as run_replicates};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::time::Instant;
+
+/// Largest run that writes `replicates.csv` by default.
+pub const AUTO_REPLICATES_CSV_LIMIT: u64 = 100_000;
+
+pub fn run(a: RunArgs) -> Result<(), CliError> {
+    let scenario = load(a.scenario.as_deref())?;
+    let n = a.replicates.unwrap_or(scenario.meta.replicates);
+    let seed = a.seed.unwrap_or(scenario.meta.seed);
+    let threads = a
+        .threads
+        .map(usize::from)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("cannot start worker threads")?;
+    let engine = Engine::new(&scenario);
+    let cfg = RunConfig {
+        replicates: n,
+        seed,
+        exact_quantile_limit: a.exact_quantile_limit,
+    };
+    let write_rows = match a.replicates_csv {
+        WhenCsv::Always => true,
+        WhenCsv::Never => false,
+        WhenCsv::Auto => n <= AUTO_REPLICATES_CSV_LIMIT,
+    };
+
+    let mut staging = Staging::new(&a.out)
+        .with_context(|| format!("cannot create output directory {}", a.out.display()))?;
+    let bar = progress_bar(n, a.quiet);
+    let start = Instant::now();
+    let result: RunResult = if write_rows {
+        let w = staging.stream("replicates.csv")?;
+        let mut sink = ReplicatesCsv::new(w, &engine)?;
+        let r = pool.install(|| {
+            run_replicates(&engine, &cfg, Some(&mut sink as &mut dyn RowSink), &|d| {
+                bar.set_position(d)
+            })
+        });
+        let w = sink.into_inner();
+        match r {
+            Ok(r) => {
+                staging.finish_stream(w)?;
+                r
+            }
+            Err(e) => {
+                w.abandon();
+                return Err(anyhow::Error::from(e)
+                    .context("writing replicates.csv")
+                    .into());
+            }
+        }
+    } else {
+        pool.install(|| run_replicates(&engine, &cfg, None, &|d| bar.set_position(d)))?
+    };
+    let wall = start.elapsed().as_secs_f64();
+    bar.finish_and_clear();
+
+    let identity = RunIdentity {
+        bordersim_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario_name: scenario.meta.name.clone(),
+        scenario_file: scenario.file.clone(),
+        scenario_sha256: scenario_hash(&scenario),
+        seed,
+        replicates: n,
+        horizon_days: scenario.meta.horizon,
+        arrival_noise: scenario.meta.arrival_noise,
+        rng: GENERATOR.to_string(),
+        quantile_method: result.quantile_method.as_str().to_string(),
+        dependencies: dependency_versions(RECORDED_CRATES),
+    };
+    let command: Vec<String> = std::env::args().map(|s| shell_quote(&s)).collect();
+    let scenario_arg = a
+        .scenario
+        .clone()
+        .unwrap_or_else(|| bordersim::scenario::bundled::DEFAULT.to_string());
+    let manifest = Manifest {
+        identity: identity.clone(),
+        threads,
+        wall_time_seconds: wall,
+        command: command.join(" "),
+        reproduce: format!(
+            "bordersim run {} -n {n} --seed {seed}",
+            shell_quote(&scenario_arg)
+        ),
+    };
+    staging.write("summary.csv", &summary_csv(&engine, &result)?)?;
+    staging.write(
+        "summary.json",
+        &json::summary_json(&engine, &result, &identity)?,
+    )?;
+    staging.write("daily.csv", &daily_csv(&engine, &result)?)?;
+    let mut mj = serde_json::to_vec_pretty(&manifest).map_err(anyhow::Error::from)?;
+    mj.push(b'\n');
+    staging.write("manifest.json", &mj)?;
+    let out_dir = staging.dir().to_path_buf();
+    staging.commit().context("moving outputs into place")?;
+
+    if !a.quiet {
+        print!("{}", terminal::summary_text(&engine, &result));
+        println!(
+            "\n{n} replicates in {wall:.2} s on {threads} thread(s); outputs in {}",
+            out_dir.display()
+        );
+    }
+    Ok(())
+}
+
+fn progress_bar(n: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(n), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} replicates  {per_sec}  eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}

@@ -1,0 +1,808 @@
+//! The Monte Carlo engine: one replicate of MODEL.md's day loop.
+//!
+//! [`Engine::simulate`] runs replicate `r`: it draws every uncertain input by
+//! inversion of its keyed uniform ([`crate::rng`]), builds the closure
+//! timeline ([`schedule`]), then steps through the days: open fraction →
+//! arrivals → FIFO service ([`queue`]) → spoilage → work and wages → markets
+//! and prices → customs. It writes one row of metrics ([`metrics::Layout`])
+//! and the replicate's daily series into the [`Workspace`].
+//!
+//! The engine does no IO and cannot fail: the scenario was validated.
+//! After [`Engine::workspace`] allocates a thread's workspace, simulating
+//! allocates nothing.
+
+pub mod metrics;
+pub mod queue;
+pub mod schedule;
+
+use crate::rng::{Xoshiro256pp, keyed_uniform};
+use crate::scenario::{Currency, ParamId, Priority, Scenario};
+use metrics::{Layout, SeriesDef, ix};
+use queue::{Lane, Served};
+use rand_distr::{Distribution, Poisson};
+
+/// The value of every input in one replicate, by [`ParamId`].
+#[derive(Clone, Debug)]
+pub struct Inputs {
+    pub values: Vec<f64>,
+}
+
+impl Inputs {
+    /// The value of one input.
+    #[inline]
+    pub fn get(&self, id: ParamId) -> f64 {
+        self.values[id.ix()]
+    }
+}
+
+/// A scenario prepared for simulation (metric layout, base values).
+#[derive(Clone, Debug)]
+pub struct Engine<'s> {
+    pub scenario: &'s Scenario,
+    pub layout: Layout,
+    pub series: Vec<SeriesDef>,
+    /// Values of the constant inputs (uncertain ones are overwritten per
+    /// replicate).
+    base: Vec<f64>,
+    uncertain: Vec<ParamId>,
+    /// Per crossing, the range of its lanes in `Workspace::lanes`.
+    lane_ranges: Vec<(usize, usize)>,
+    lane_flows: Vec<Vec<usize>>,
+}
+
+/// Per-thread reusable state: allocated once, reset per replicate.
+#[derive(Clone, Debug)]
+pub struct Workspace {
+    pub inputs: Inputs,
+    /// `o_c(t)`, crossing-major.
+    pub open: Vec<f64>,
+    /// End-of-day queue per crossing, crossing-major.
+    pub backlog: Vec<f64>,
+    /// `M_g(t)`, commodity-major.
+    pub price: Vec<f64>,
+    /// Cumulative direct loss by day, USD.
+    pub cumulative_loss: Vec<f64>,
+    lanes: Vec<Lane>,
+    arr: Vec<f64>,
+    ret: Vec<f64>,
+    rngs: Vec<Xoshiro256pp>,
+    poisson: Vec<Option<Poisson<f64>>>,
+    /// `S_g(w)` cache, commodity-major, `H + 1` per commodity (NaN = unset).
+    spoil: Vec<f64>,
+    f: FlowState,
+    c: CrossingState,
+    g: CommodityState,
+}
+
+/// Per-flow values and accumulators (struct of arrays).
+#[derive(Clone, Debug, Default)]
+struct FlowState {
+    lam: Vec<f64>,
+    value: Vec<f64>,
+    tonnes: Vec<f64>,
+    duty: Vec<f64>,
+    divert: Vec<f64>,
+    divert_cost: Vec<f64>,
+    theta_inv: Vec<f64>,
+    pool: Vec<f64>,
+    // accumulators
+    demand: Vec<f64>,
+    served: Vec<f64>,
+    spoiled_v: Vec<f64>,
+    spoiled_t: Vec<f64>,
+    delayed_v: Vec<f64>,
+    forgone_t: Vec<f64>,
+    forgone_v: Vec<f64>,
+    diverted_t: Vec<f64>,
+    diversion: Vec<f64>,
+    deferred_t: Vec<f64>,
+    customs_lost: Vec<f64>,
+    customs_delayed: Vec<f64>,
+    stranded: Vec<f64>,
+}
+
+/// Per-crossing values and accumulators.
+#[derive(Clone, Debug, Default)]
+struct CrossingState {
+    lam: Vec<f64>,
+    days_closed: Vec<f64>,
+    tau: Vec<f64>,
+    waiting: Vec<f64>,
+    peak: Vec<f64>,
+    lost_pd: Vec<f64>,
+    lost_wages: Vec<f64>,
+    uncovered: Vec<f64>,
+    reopen: Vec<Option<usize>>,
+    backlog_at_reopen: Vec<f64>,
+    cleared: Vec<Option<usize>>,
+    prev_closed: Vec<bool>,
+}
+
+/// Per-commodity values and accumulators.
+#[derive(Clone, Debug, Default)]
+struct CommodityState {
+    lam: Vec<f64>,
+    stock: Vec<f64>,
+    short_tau: Vec<f64>,
+    delivered: Vec<f64>,
+    forgone_today_t: Vec<f64>,
+    forgone_today_v: Vec<f64>,
+    consumer: Vec<f64>,
+    glut: Vec<f64>,
+    peak: Vec<f64>,
+    sum_m: Vec<f64>,
+    spoiled_v: Vec<f64>,
+    spoiled_t: Vec<f64>,
+}
+
+/// Truck accounting of one replicate, for the conservation check:
+/// `demand = served + queued + forgone + diverted + deferred_pending`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct TruckBalance {
+    pub demand: f64,
+    pub served: f64,
+    pub queued: f64,
+    pub forgone: f64,
+    pub diverted: f64,
+    pub deferred_pending: f64,
+}
+
+fn resize(v: &mut Vec<f64>, n: usize) {
+    v.clear();
+    v.resize(n, 0.0);
+}
+
+impl FlowState {
+    fn new(n: usize) -> Self {
+        let mut s = Self::default();
+        for v in s.all_mut() {
+            resize(v, n);
+        }
+        s
+    }
+    fn all_mut(&mut self) -> [&mut Vec<f64>; 21] {
+        [
+            &mut self.lam,
+            &mut self.value,
+            &mut self.tonnes,
+            &mut self.duty,
+            &mut self.divert,
+            &mut self.divert_cost,
+            &mut self.theta_inv,
+            &mut self.pool,
+            &mut self.demand,
+            &mut self.served,
+            &mut self.spoiled_v,
+            &mut self.spoiled_t,
+            &mut self.delayed_v,
+            &mut self.forgone_t,
+            &mut self.forgone_v,
+            &mut self.diverted_t,
+            &mut self.diversion,
+            &mut self.deferred_t,
+            &mut self.customs_lost,
+            &mut self.customs_delayed,
+            &mut self.stranded,
+        ]
+    }
+    fn reset(&mut self) {
+        for v in self.all_mut() {
+            v.fill(0.0);
+        }
+    }
+}
+
+impl CrossingState {
+    fn new(n: usize) -> Self {
+        let mut s = Self::default();
+        s.reset_to(n);
+        s
+    }
+    fn reset_to(&mut self, n: usize) {
+        for v in [
+            &mut self.lam,
+            &mut self.days_closed,
+            &mut self.tau,
+            &mut self.waiting,
+            &mut self.peak,
+            &mut self.lost_pd,
+            &mut self.lost_wages,
+            &mut self.uncovered,
+            &mut self.backlog_at_reopen,
+        ] {
+            resize(v, n);
+        }
+        self.reopen.clear();
+        self.reopen.resize(n, None);
+        self.cleared.clear();
+        self.cleared.resize(n, None);
+        self.prev_closed.clear();
+        self.prev_closed.resize(n, false);
+    }
+}
+
+impl CommodityState {
+    fn new(n: usize) -> Self {
+        let mut s = Self::default();
+        s.reset_to(n);
+        s
+    }
+    fn reset_to(&mut self, n: usize) {
+        for v in [
+            &mut self.lam,
+            &mut self.stock,
+            &mut self.short_tau,
+            &mut self.delivered,
+            &mut self.forgone_today_t,
+            &mut self.forgone_today_v,
+            &mut self.consumer,
+            &mut self.glut,
+            &mut self.peak,
+            &mut self.sum_m,
+            &mut self.spoiled_v,
+            &mut self.spoiled_t,
+        ] {
+            resize(v, n);
+        }
+    }
+}
+
+/// `S(w) = 1 − exp(−(w/s)^k)`: share of a perishable cargo spoiled after
+/// waiting `w` days (Weibull shelf life, shape `k`, scale `s` days).
+#[inline]
+pub fn spoiled_share(w: f64, k: f64, s: f64) -> f64 {
+    if w <= 0.0 {
+        0.0
+    } else {
+        1.0 - (-(w / s).powf(k)).exp()
+    }
+}
+
+impl<'s> Engine<'s> {
+    /// Prepares a validated scenario.
+    pub fn new(scenario: &'s Scenario) -> Self {
+        let base: Vec<f64> = scenario
+            .params
+            .iter()
+            .map(|p| p.dist.as_constant().unwrap_or_else(|| p.dist.quantile(0.5)))
+            .collect();
+        let uncertain = scenario.uncertain_params().map(|(id, _)| id).collect();
+        let mut lane_ranges = Vec::new();
+        let mut lane_flows = Vec::new();
+        for c in &scenario.crossings {
+            let start = lane_flows.len();
+            match scenario.priority {
+                Priority::Fifo => lane_flows.push(c.flows.clone()),
+                Priority::PerishablesFirst => {
+                    let (p, n): (Vec<usize>, Vec<usize>) = c.flows.iter().partition(|&&f| {
+                        scenario.commodities[scenario.flows[f].commodity].perishable
+                    });
+                    lane_flows.push(p);
+                    lane_flows.push(n);
+                }
+            }
+            lane_ranges.push((start, lane_flows.len()));
+        }
+        Self {
+            scenario,
+            layout: Layout::new(scenario),
+            series: metrics::series_defs(scenario),
+            base,
+            uncertain,
+            lane_ranges,
+            lane_flows,
+        }
+    }
+
+    /// The inputs that vary between replicates.
+    pub fn uncertain(&self) -> &[ParamId] {
+        &self.uncertain
+    }
+
+    /// Allocates a workspace for one thread.
+    pub fn workspace(&self) -> Workspace {
+        let s = self.scenario;
+        let h = s.meta.horizon;
+        let (nc, ng, nf) = (s.crossings.len(), s.commodities.len(), s.flows.len());
+        let max_lane = self.lane_flows.iter().map(Vec::len).max().unwrap_or(0);
+        Workspace {
+            inputs: Inputs {
+                values: self.base.clone(),
+            },
+            open: vec![1.0; nc * h],
+            backlog: vec![0.0; nc * h],
+            price: vec![1.0; ng * h],
+            cumulative_loss: vec![0.0; h],
+            lanes: self
+                .lane_flows
+                .iter()
+                .map(|f| Lane::new(f.clone(), h))
+                .collect(),
+            arr: vec![0.0; max_lane],
+            ret: vec![0.0; max_lane],
+            rngs: vec![Xoshiro256pp::from_seed_u64(0); nf],
+            poisson: vec![None; nf],
+            spoil: vec![f64::NAN; ng * (h + 1)],
+            f: FlowState::new(nf),
+            c: CrossingState::new(nc),
+            g: CommodityState::new(ng),
+        }
+    }
+
+    /// Draws replicate `rep`'s uncertain inputs into `inputs` (Monte Carlo:
+    /// each from its own keyed uniform).
+    pub fn draw_inputs(&self, seed: u64, rep: u64, inputs: &mut Inputs) {
+        for &id in &self.uncertain {
+            let p = &self.scenario.params[id.ix()];
+            inputs.values[id.ix()] = p.dist.quantile(keyed_uniform(seed, rep, p.key));
+        }
+    }
+
+    /// Simulates replicate `rep` with inputs drawn from `seed`, writing its
+    /// metrics into `row` (length [`Layout::len`]).
+    pub fn simulate(&self, seed: u64, rep: u64, ws: &mut Workspace, row: &mut [f64]) {
+        self.draw_inputs(seed, rep, &mut ws.inputs);
+        self.simulate_with_inputs(seed, rep, ws, row);
+    }
+
+    /// Simulates replicate `rep` with the inputs already in `ws.inputs`
+    /// (daily arrival noise and event timing still come from `seed`, `rep`).
+    pub fn simulate_with_inputs(&self, seed: u64, rep: u64, ws: &mut Workspace, row: &mut [f64]) {
+        let s = self.scenario;
+        let h = s.meta.horizon;
+        let nc = s.crossings.len();
+        let v = &ws.inputs;
+
+        schedule::fill_open_fractions(s, seed, rep, v, &mut ws.open);
+
+        // Realise per-flow inputs.
+        ws.f.reset();
+        ws.c.reset_to(nc);
+        ws.g.reset_to(s.commodities.len());
+        ws.spoil.fill(f64::NAN);
+        let ret_share = v.get(s.traders.deferred_return_share);
+        let waiting_cost = v.get(s.traders.waiting_cost);
+        for (i, fl) in s.flows.iter().enumerate() {
+            let lam = v.get(fl.trucks_per_day);
+            ws.f.lam[i] = lam;
+            ws.f.value[i] = v.get(fl.value_per_truck);
+            ws.f.tonnes[i] = v.get(fl.tonnes_per_truck);
+            ws.f.duty[i] = v.get(fl.duty_rate);
+            ws.f.divert[i] = v.get(fl.divert_share);
+            ws.f.divert_cost[i] = v.get(fl.divert_cost);
+            ws.f.theta_inv[i] = fl.persistence.map_or(0.0, |p| 1.0 / v.get(p).max(1e-9));
+            ws.c.lam[fl.crossing] += lam;
+            ws.g.lam[fl.commodity] += lam;
+            ws.rngs[i] = Xoshiro256pp::stream(seed, rep, fl.arrivals_key);
+            ws.poisson[i] = if s.meta.arrival_noise && lam > 0.0 {
+                Poisson::new(lam).ok()
+            } else {
+                None
+            };
+        }
+        for (g, cm) in s.commodities.iter().enumerate() {
+            ws.g.stock[g] = v.get(cm.inventory_days) * ws.g.lam[g];
+        }
+        for l in &mut ws.lanes {
+            l.reset();
+        }
+
+        let mut cumulative = 0.0;
+        let mut peak_total = 0.0f64;
+        let mut cpi_peak = [0.0f64; 2];
+        let mut cpi_sum = [0.0f64; 2];
+        let mut days_any_closed = 0.0;
+
+        for t in 0..h {
+            let mut day_loss = 0.0;
+            ws.g.delivered.fill(0.0);
+            ws.g.forgone_today_t.fill(0.0);
+            ws.g.forgone_today_v.fill(0.0);
+            let mut any_closed = false;
+            let mut total_queue = 0.0;
+
+            for (c, cr) in s.crossings.iter().enumerate() {
+                let o = ws.open[c * h + t];
+                let closed = o < 1.0;
+                let was_closed = ws.c.prev_closed[c];
+                let queue_before = if t > 0 {
+                    ws.backlog[c * h + t - 1]
+                } else {
+                    0.0
+                };
+                if closed {
+                    any_closed = true;
+                    ws.c.days_closed[c] += 1.0;
+                    ws.c.tau[c] = if was_closed { ws.c.tau[c] + 1.0 } else { 0.0 };
+                } else if was_closed {
+                    ws.c.reopen[c] = Some(t);
+                    ws.c.backlog_at_reopen[c] = queue_before;
+                    ws.c.cleared[c] = None;
+                }
+                ws.c.prev_closed[c] = closed;
+                let tau = ws.c.tau[c];
+
+                // Arrivals.
+                let (l0, l1) = self.lane_ranges[c];
+                for li in l0..l1 {
+                    let flows = &self.lane_flows[li];
+                    for (j, &f) in flows.iter().enumerate() {
+                        let lam = ws.f.lam[f];
+                        let demand = match &ws.poisson[f] {
+                            Some(p) => p.sample(&mut ws.rngs[f]),
+                            None => lam,
+                        };
+                        ws.f.demand[f] += demand;
+                        let dispatch = if closed {
+                            o + (1.0 - o) * (-tau * ws.f.theta_inv[f]).exp()
+                        } else {
+                            1.0
+                        };
+                        let dispatched = demand * dispatch;
+                        let not_sent = demand - dispatched;
+                        if not_sent > 0.0 {
+                            let diverted = not_sent * ws.f.divert[f];
+                            let rest = not_sent - diverted;
+                            ws.f.diverted_t[f] += diverted;
+                            let dc = diverted * ws.f.divert_cost[f];
+                            ws.f.diversion[f] += dc;
+                            day_loss += dc;
+                            let val = rest * ws.f.value[f];
+                            if s.commodities[s.flows[f].commodity].perishable {
+                                ws.f.forgone_t[f] += rest;
+                                ws.f.forgone_v[f] += val;
+                                ws.f.customs_lost[f] += val * ws.f.duty[f];
+                                let g = s.flows[f].commodity;
+                                ws.g.forgone_today_t[g] += rest;
+                                ws.g.forgone_today_v[g] += val;
+                            } else {
+                                ws.f.pool[f] += rest;
+                                ws.f.deferred_t[f] += rest;
+                                ws.f.delayed_v[f] += val;
+                                ws.f.customs_delayed[f] += val * ws.f.duty[f];
+                            }
+                        }
+                        let back = if !closed && ws.f.pool[f] > 0.0 {
+                            let r = ws.f.pool[f].min(ret_share * lam);
+                            ws.f.pool[f] -= r;
+                            if ws.f.pool[f] < 1e-12 * lam.max(1.0) {
+                                ws.f.pool[f] = 0.0;
+                            }
+                            r
+                        } else {
+                            0.0
+                        };
+                        ws.arr[j] = dispatched + back;
+                        ws.ret[j] = back;
+                    }
+                    let n = flows.len();
+                    ws.lanes[li].push(t, &ws.arr[..n], &ws.ret[..n]);
+                }
+
+                // Service: capacity o·K, lanes in priority order.
+                let capacity = o * v.get(cr.capacity);
+                let mut served_c = 0.0;
+                let mut queued = 0.0;
+                for li in l0..l1 {
+                    let lane = &mut ws.lanes[li];
+                    let flows = &self.lane_flows[li];
+                    let fst = &mut ws.f;
+                    let gst = &mut ws.g;
+                    let spoil = &mut ws.spoil;
+                    let mut spoiled_today = 0.0;
+                    let got = {
+                        lane.serve(t, capacity - served_c, |x: Served| {
+                            let f = flows[x.slot];
+                            let g = s.flows[f].commodity;
+                            let sh = spoil_share(s, v, spoil, h, g, x.wait);
+                            fst.served[f] += x.trucks;
+                            let sv = x.trucks * fst.value[f] * sh;
+                            let stn = x.trucks * fst.tonnes[f] * sh;
+                            fst.spoiled_v[f] += sv;
+                            fst.spoiled_t[f] += stn;
+                            gst.spoiled_v[g] += sv;
+                            gst.spoiled_t[g] += stn;
+                            spoiled_today += sv;
+                            gst.delivered[g] += x.trucks * (1.0 - sh);
+                            if x.wait > 0 {
+                                fst.delayed_v[f] += (x.trucks - x.returned) * fst.value[f];
+                            }
+                        })
+                    };
+                    day_loss += spoiled_today;
+                    served_c += got;
+                    queued += lane.queued;
+                }
+                ws.backlog[c * h + t] = queued;
+                total_queue += queued;
+                let wc = queued * waiting_cost;
+                ws.c.waiting[c] += wc;
+                day_loss += wc;
+                ws.c.peak[c] = ws.c.peak[c].max(queued);
+
+                // Work and wages.
+                let lam_c = ws.c.lam[c];
+                let u = if lam_c > 0.0 {
+                    (served_c / lam_c).min(1.0)
+                } else {
+                    1.0
+                };
+                let workers = v.get(cr.workers);
+                let alt = v.get(cr.alt_work_share);
+                let lost = workers * (1.0 - u);
+                let wage_usd = wage_in_usd(s, v, cr.wage, cr.wage_currency);
+                let lw = lost * wage_usd * (1.0 - alt);
+                ws.c.lost_pd[c] += lost;
+                ws.c.lost_wages[c] += lw;
+                ws.c.uncovered[c] += (1.0 - u) * (1.0 - alt);
+                day_loss += lw;
+
+                // Backlog clearing after a reopening.
+                if !closed
+                    && ws.c.reopen[c].is_some()
+                    && ws.c.cleared[c].is_none()
+                    && queued <= 1e-9 * lam_c.max(1.0)
+                {
+                    ws.c.cleared[c] = Some(t);
+                }
+            }
+            if any_closed {
+                days_any_closed += 1.0;
+            }
+            peak_total = peak_total.max(total_queue);
+
+            // Markets and prices.
+            let mut cpi_day = [0.0f64; 2];
+            for (g, cm) in s.commodities.iter().enumerate() {
+                let lam_g = ws.g.lam[g];
+                let mut m_mult = 1.0;
+                if lam_g > 0.0 {
+                    let gap = lam_g - ws.g.delivered[g];
+                    let cap_stock = v.get(cm.inventory_days) * lam_g;
+                    let x = if gap > 0.0 {
+                        let used = ws.g.stock[g].min(gap);
+                        ws.g.stock[g] -= used;
+                        (gap - used) / lam_g
+                    } else {
+                        let add = (cap_stock - ws.g.stock[g]).max(0.0).min(-gap);
+                        ws.g.stock[g] += add;
+                        (gap + add) / lam_g
+                    };
+                    let subst = if x > 0.0 {
+                        let tau = ws.g.short_tau[g];
+                        ws.g.short_tau[g] += 1.0;
+                        let lag = v.get(cm.substitute_lag);
+                        let ramp = v.get(cm.substitute_ramp);
+                        let level = if ramp > 0.0 {
+                            ((tau - lag + 1.0) / ramp).clamp(0.0, 1.0)
+                        } else if tau >= lag {
+                            1.0
+                        } else {
+                            0.0
+                        };
+                        v.get(cm.substitute_share) * level
+                    } else {
+                        ws.g.short_tau[g] = 0.0;
+                        0.0
+                    };
+                    let m = v.get(cm.import_share);
+                    let x_eff = if x > 0.0 { x * (1.0 - subst) } else { x };
+                    let cap = v.get(cm.max_multiplier);
+                    let floor = v.get(cm.min_multiplier);
+                    let z = 1.0 - m * x_eff;
+                    m_mult = if z <= 0.0 {
+                        cap
+                    } else if x_eff == 0.0 {
+                        1.0
+                    } else {
+                        z.powf(-1.0 / v.get(cm.elasticity).max(1e-9))
+                            .clamp(floor, cap)
+                    };
+                    let mv = v.get(cm.market_value);
+                    let cc = (m_mult - 1.0) * mv
+                        + v.get(cm.substitute_premium) * m * x.max(0.0) * subst * mv;
+                    ws.g.consumer[g] += cc;
+                    day_loss += cc;
+                    cpi_day[cm.direction.market_ix()] += v.get(cm.cpi_weight) * (m_mult - 1.0);
+
+                    // Origin glut from forgone exports.
+                    let forgone = ws.g.forgone_today_t[g];
+                    if forgone > 0.0 {
+                        let y = forgone / lam_g;
+                        let ms = v.get(cm.origin_export_share);
+                        let p_origin = if ms > 0.0 {
+                            (1.0 + ms * y)
+                                .powf(-1.0 / v.get(cm.origin_elasticity).max(1e-9))
+                                .max(v.get(cm.origin_min_multiplier))
+                        } else {
+                            1.0
+                        };
+                        let gl = (1.0 - p_origin) * v.get(cm.origin_market_value)
+                            + v.get(cm.unsold_rot_share) * ws.g.forgone_today_v[g];
+                        ws.g.glut[g] += gl;
+                        day_loss += gl;
+                    }
+                }
+                ws.price[g * h + t] = m_mult;
+                ws.g.peak[g] = if t == 0 {
+                    m_mult
+                } else {
+                    ws.g.peak[g].max(m_mult)
+                };
+                ws.g.sum_m[g] += m_mult;
+            }
+            for m in 0..2 {
+                cpi_peak[m] = if t == 0 {
+                    cpi_day[m]
+                } else {
+                    cpi_peak[m].max(cpi_day[m])
+                };
+                cpi_sum[m] += cpi_day[m];
+            }
+            cumulative += day_loss;
+            ws.cumulative_loss[t] = cumulative;
+        }
+
+        // Trucks still queued at the horizon: stranded, waiting w = H − a.
+        let mut stranded_spoil = 0.0;
+        for (li, lane) in ws.lanes.iter().enumerate() {
+            let flows = &self.lane_flows[li];
+            lane.for_each_queued(|j, x, r, a| {
+                let f = flows[j];
+                let g = s.flows[f].commodity;
+                let sh = spoil_share(s, v, &mut ws.spoil, h, g, h - a);
+                ws.f.stranded[f] += x;
+                let sv = x * ws.f.value[f] * sh;
+                let stn = x * ws.f.tonnes[f] * sh;
+                ws.f.spoiled_v[f] += sv;
+                ws.f.spoiled_t[f] += stn;
+                ws.g.spoiled_v[g] += sv;
+                ws.g.spoiled_t[g] += stn;
+                ws.f.delayed_v[f] += (x - r) * ws.f.value[f];
+                stranded_spoil += sv;
+            });
+        }
+        if h > 0 {
+            ws.cumulative_loss[h - 1] += stranded_spoil;
+        }
+
+        self.write_row(ws, row, days_any_closed, peak_total, cpi_peak, cpi_sum);
+    }
+
+    fn write_row(
+        &self,
+        ws: &Workspace,
+        row: &mut [f64],
+        days_any_closed: f64,
+        peak_total: f64,
+        cpi_peak: [f64; 2],
+        cpi_sum: [f64; 2],
+    ) {
+        let s = self.scenario;
+        let l = &self.layout;
+        let h = s.meta.horizon;
+        row.fill(0.0);
+        let v = &ws.inputs;
+        // Flow sums into crossing and total rows.
+        let per_flow: [(usize, &Vec<f64>); 13] = [
+            (ix::DELAYED, &ws.f.delayed_v),
+            (ix::FORGONE_VALUE, &ws.f.forgone_v),
+            (ix::FORGONE_TRUCKS, &ws.f.forgone_t),
+            (ix::DIVERTED_TRUCKS, &ws.f.diverted_t),
+            (ix::DIVERSION_COST, &ws.f.diversion),
+            (ix::SPOILED_VALUE, &ws.f.spoiled_v),
+            (ix::SPOILED_TONNES, &ws.f.spoiled_t),
+            (ix::STRANDED, &ws.f.stranded),
+            (ix::CUSTOMS_LOST, &ws.f.customs_lost),
+            (ix::CUSTOMS_DELAYED, &ws.f.customs_delayed),
+            (ix::WAITING_COST, &EMPTY),
+            (ix::LOST_WAGES, &EMPTY),
+            (ix::LOST_PERSON_DAYS, &EMPTY),
+        ];
+        for (k, arr) in per_flow {
+            for (f, x) in arr.iter().enumerate() {
+                let c = s.flows[f].crossing;
+                row[l.crossing(k, Some(c))] += x;
+                row[l.crossing(k, None)] += x;
+            }
+        }
+        for (c, cr) in s.crossings.iter().enumerate() {
+            let mut put = |k: usize, x: f64| row[l.crossing(k, Some(c))] = x;
+            put(ix::DAYS_CLOSED, ws.c.days_closed[c]);
+            put(ix::WAITING_COST, ws.c.waiting[c]);
+            put(ix::PEAK_BACKLOG, ws.c.peak[c]);
+            put(ix::LOST_PERSON_DAYS, ws.c.lost_pd[c]);
+            put(ix::LOST_WAGES, ws.c.lost_wages[c]);
+            let closed_at_end = h > 0 && ws.open[c * h + h - 1] < 1.0;
+            let clear = match (ws.c.reopen[c], ws.c.cleared[c]) {
+                _ if closed_at_end => 0.0,
+                (None, _) => 0.0,
+                (Some(_), _) if ws.c.backlog_at_reopen[c] <= 1e-9 * ws.c.lam[c].max(1.0) => 0.0,
+                (Some(r), Some(t)) => (t - r + 1) as f64,
+                (Some(r), None) => (h - r) as f64,
+            };
+            put(ix::DAYS_TO_CLEAR, clear);
+            let workers = v.get(cr.workers);
+            put(
+                ix::EXHAUSTED,
+                workers * cr.savings_days.cdf(ws.c.uncovered[c]),
+            );
+            for k in [
+                ix::WAITING_COST,
+                ix::LOST_PERSON_DAYS,
+                ix::LOST_WAGES,
+                ix::EXHAUSTED,
+            ] {
+                row[l.crossing(k, None)] += row[l.crossing(k, Some(c))];
+            }
+            let t = l.crossing(ix::DAYS_TO_CLEAR, None);
+            row[t] = row[t].max(clear);
+        }
+        row[l.crossing(ix::DAYS_CLOSED, None)] = days_any_closed;
+        row[l.crossing(ix::PEAK_BACKLOG, None)] = peak_total;
+
+        for g in 0..s.commodities.len() {
+            let vals = [
+                (ix::CONSUMER_COST, ws.g.consumer[g]),
+                (ix::GLUT_LOSS, ws.g.glut[g]),
+                (ix::G_SPOILED_VALUE, ws.g.spoiled_v[g]),
+                (ix::G_SPOILED_TONNES, ws.g.spoiled_t[g]),
+            ];
+            for (k, x) in vals {
+                row[l.commodity(k, Some(g))] = x;
+                row[l.commodity(k, None)] += x;
+            }
+            row[l.price(ix::PEAK_PRICE, g)] = ws.g.peak[g];
+            row[l.price(ix::MEAN_PRICE, g)] = ws.g.sum_m[g] / h.max(1) as f64;
+        }
+        for m in 0..2 {
+            row[l.market(ix::CPI_PEAK, m)] = cpi_peak[m];
+            row[l.market(ix::CPI_MEAN, m)] = cpi_sum[m] / h.max(1) as f64;
+        }
+        row[l.direct_loss()] = row[l.crossing(ix::SPOILED_VALUE, None)]
+            + row[l.crossing(ix::WAITING_COST, None)]
+            + row[l.crossing(ix::DIVERSION_COST, None)]
+            + row[l.crossing(ix::LOST_WAGES, None)]
+            + row[l.commodity(ix::GLUT_LOSS, None)]
+            + row[l.commodity(ix::CONSUMER_COST, None)];
+    }
+}
+
+static EMPTY: Vec<f64> = Vec::new();
+
+impl Workspace {
+    /// Truck accounting of the last simulated replicate.
+    pub fn truck_balance(&self) -> TruckBalance {
+        let sum = |v: &Vec<f64>| v.iter().sum::<f64>();
+        TruckBalance {
+            demand: sum(&self.f.demand),
+            served: sum(&self.f.served),
+            queued: self.lanes.iter().map(|l| l.queued).sum(),
+            forgone: sum(&self.f.forgone_t),
+            diverted: sum(&self.f.diverted_t),
+            deferred_pending: sum(&self.f.pool),
+        }
+    }
+}
+
+fn wage_in_usd(s: &Scenario, v: &Inputs, wage: ParamId, cur: Currency) -> f64 {
+    let w = v.get(wage);
+    match cur {
+        Currency::Usd => w,
+        Currency::Pkr => s.pkr_per_usd.map_or(w, |r| w / v.get(r)),
+        Currency::Afn => s.afn_per_usd.map_or(w, |r| w / v.get(r)),
+    }
+}
+
+/// `S_g(w)` with a per-replicate cache.
+#[inline]
+fn spoil_share(s: &Scenario, v: &Inputs, cache: &mut [f64], h: usize, g: usize, w: usize) -> f64 {
+    let slot = &mut cache[g * (h + 1) + w.min(h)];
+    if slot.is_nan() {
+        *slot = match s.commodities[g].shelf_life {
+            Some((k, sc)) => spoiled_share(w as f64, v.get(k).max(1e-9), v.get(sc).max(1e-9)),
+            None => 0.0,
+        };
+    }
+    *slot
+}

@@ -1,0 +1,142 @@
+//! Tabular exporters. Each returns bytes (pure functions, snapshot-testable)
+//! except the replicate stream, which writes rows as they come.
+
+use crate::engine::Engine;
+use crate::engine::metrics::{MetricDef, Scope};
+use crate::run::{RowSink, RunResult};
+use crate::stats::Summary;
+use std::io::Write;
+
+/// Columns of `summary.csv`, in order.
+pub const SUMMARY_COLUMNS: [&str; 15] = [
+    "metric", "scope", "entity", "unit", "n", "mean", "sd", "mcse", "min", "p5", "p25", "p50",
+    "p75", "p95", "max",
+];
+
+/// Columns of `daily.csv`, in order.
+pub const DAILY_COLUMNS: [&str; 10] = [
+    "day", "series", "scope", "entity", "unit", "p5", "p25", "p50", "p75", "p95",
+];
+
+/// Shortest decimal that round-trips (Rust's `Display` for `f64`).
+pub fn num(x: f64) -> String {
+    format!("{x}")
+}
+
+fn stats_fields(s: &Summary) -> [String; 11] {
+    [
+        s.n.to_string(),
+        num(s.mean),
+        num(s.sd),
+        num(s.mcse),
+        num(s.min),
+        num(s.p5),
+        num(s.p25),
+        num(s.p50),
+        num(s.p75),
+        num(s.p95),
+        num(s.max),
+    ]
+}
+
+fn csv_err(e: csv::Error) -> std::io::Error {
+    std::io::Error::other(e)
+}
+
+/// `summary.csv`: one row per metric (layout order), then one per uncertain
+/// input (`scope = input`, `metric` = its scenario path).
+pub fn summary_csv(engine: &Engine, r: &RunResult) -> std::io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(SUMMARY_COLUMNS).map_err(csv_err)?;
+    for (d, s) in engine.layout.defs.iter().zip(&r.metrics) {
+        let mut rec = vec![
+            d.name.to_string(),
+            d.scope.kind().into(),
+            d.entity.clone(),
+            d.unit.into(),
+        ];
+        rec.extend(stats_fields(s));
+        w.write_record(&rec).map_err(csv_err)?;
+    }
+    for (id, s) in engine.uncertain().iter().zip(&r.inputs) {
+        let p = &engine.scenario.params[id.ix()];
+        let mut rec = vec![p.path.clone(), "input".into(), String::new(), p.unit.into()];
+        rec.extend(stats_fields(s));
+        w.write_record(&rec).map_err(csv_err)?;
+    }
+    w.into_inner().map_err(|e| e.into_error())
+}
+
+/// `daily.csv`: per day and series, the p5/p25/p50/p75/p95 bands (long
+/// format: one row per day and series).
+pub fn daily_csv(engine: &Engine, r: &RunResult) -> std::io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(DAILY_COLUMNS).map_err(csv_err)?;
+    let h = engine.scenario.meta.horizon;
+    for (si, sd) in engine.series.iter().enumerate() {
+        for day in 0..h {
+            let b = r.daily.bands(si, day);
+            let mut rec = vec![
+                day.to_string(),
+                sd.name.to_string(),
+                sd.scope.kind().to_string(),
+                sd.entity.clone(),
+                sd.unit.to_string(),
+            ];
+            rec.extend(b.iter().map(|x| num(*x)));
+            w.write_record(&rec).map_err(csv_err)?;
+        }
+    }
+    w.into_inner().map_err(|e| e.into_error())
+}
+
+/// Column names of `replicates.csv`.
+pub fn replicate_columns(engine: &Engine) -> Vec<String> {
+    let mut cols = vec!["replicate".to_string()];
+    for id in engine.uncertain() {
+        cols.push(format!("input.{}", engine.scenario.params[id.ix()].path));
+    }
+    cols.extend(engine.layout.defs.iter().map(MetricDef::column));
+    cols
+}
+
+/// Streams `replicates.csv`, one row per replicate, in index order.
+pub struct ReplicatesCsv<W: Write> {
+    out: W,
+    line: String,
+}
+
+impl<W: Write> ReplicatesCsv<W> {
+    /// Writes the header.
+    pub fn new(mut out: W, engine: &Engine) -> std::io::Result<Self> {
+        let header = replicate_columns(engine).join(",");
+        writeln!(out, "{header}")?;
+        Ok(Self {
+            out,
+            line: String::with_capacity(4096),
+        })
+    }
+
+    /// The underlying writer.
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+}
+
+impl<W: Write> RowSink for ReplicatesCsv<W> {
+    fn row(&mut self, replicate: u64, inputs: &[f64], metrics: &[f64]) -> std::io::Result<()> {
+        use std::fmt::Write as _;
+        self.line.clear();
+        let _ = write!(self.line, "{replicate}");
+        for x in inputs.iter().chain(metrics) {
+            let _ = write!(self.line, ",{x}");
+        }
+        self.line.push('\n');
+        self.out.write_all(self.line.as_bytes())
+    }
+}
+
+/// Whether a scope is a total.
+pub fn is_total(scope: &Scope) -> bool {
+    matches!(scope, Scope::Total)
+}

@@ -1,0 +1,223 @@
+//! Running many replicates in parallel, deterministically.
+//!
+//! Replicates are simulated in fixed-size waves. Inside a wave, rayon
+//! spreads replicates over threads; each thread uses its own reusable
+//! [`Workspace`] and daily-band sketch, and every replicate writes its row
+//! into the slot of its index. After the wave, rows are consumed in index
+//! order: moments and exact quantile columns accumulate sequentially, and a
+//! [`RowSink`] can stream them to disk. Daily bands merge integer counts, so
+//! they are order-independent. Hence outputs are bit-identical at any thread
+//! count, and memory does not grow with the replicate count (except for the
+//! exact quantile columns, kept only up to [`RunConfig::exact_quantile_limit`]).
+
+use crate::engine::{Engine, Workspace};
+use crate::stats::{DailyBands, LogHistogram, Moments, Summary, summarize_in_place};
+use rayon::prelude::*;
+use std::sync::Mutex;
+
+/// Replicates per wave. Fixed: results do not depend on it, memory does.
+pub const WAVE: usize = 4096;
+
+/// Default largest run for which quantiles are exact (every value kept).
+pub const DEFAULT_EXACT_QUANTILE_LIMIT: u64 = 100_000;
+
+/// How to run.
+#[derive(Clone, Debug)]
+pub struct RunConfig {
+    pub replicates: u64,
+    pub seed: u64,
+    /// Runs up to this size keep every value for exact (type-7) quantiles;
+    /// larger runs use a log-linear sketch (relative error < 0.4%).
+    pub exact_quantile_limit: u64,
+}
+
+/// How summary quantiles were computed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuantileMethod {
+    /// Type-7 interpolation over every value.
+    Exact,
+    /// Log-linear histogram sketch, relative error below 2^-8.
+    Sketch,
+}
+
+impl QuantileMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuantileMethod::Exact => "exact",
+            QuantileMethod::Sketch => "sketch",
+        }
+    }
+}
+
+/// Receives every replicate's row, in index order.
+pub trait RowSink {
+    /// `inputs`: the uncertain inputs' values (in [`Engine::uncertain`]
+    /// order); `metrics`: the row in [`crate::engine::metrics::Layout`] order.
+    fn row(&mut self, replicate: u64, inputs: &[f64], metrics: &[f64]) -> std::io::Result<()>;
+}
+
+/// Everything a run produces.
+#[derive(Clone, Debug)]
+pub struct RunResult {
+    pub replicates: u64,
+    pub seed: u64,
+    /// Summary of each metric, in layout order.
+    pub metrics: Vec<Summary>,
+    /// Summary of each uncertain input, in [`Engine::uncertain`] order.
+    pub inputs: Vec<Summary>,
+    pub quantile_method: QuantileMethod,
+    /// Per-day quantile bands of the daily series.
+    pub daily: DailyBands,
+}
+
+enum Columns {
+    Exact(Vec<Vec<f64>>),
+    Sketch(Vec<LogHistogram>),
+}
+
+impl Columns {
+    fn push(&mut self, i: usize, x: f64) {
+        match self {
+            Columns::Exact(c) => c[i].push(x),
+            Columns::Sketch(h) => h[i].insert(x),
+        }
+    }
+}
+
+/// Runs `cfg.replicates` replicates. `progress` is called with the number
+/// done after every wave. Only the sink can fail.
+pub fn run(
+    engine: &Engine,
+    cfg: &RunConfig,
+    mut sink: Option<&mut dyn RowSink>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> std::io::Result<RunResult> {
+    let nu = engine.uncertain().len();
+    let nm = engine.layout.len();
+    let stride = nu + nm;
+    let h = engine.scenario.meta.horizon;
+    let ns = engine.series.len();
+    let n = cfg.replicates;
+    let exact = n <= cfg.exact_quantile_limit;
+
+    let threads = rayon::current_num_threads().max(1);
+    let slots: Vec<Mutex<(Workspace, DailyBands)>> = (0..threads)
+        .map(|_| Mutex::new((engine.workspace(), DailyBands::new(ns, h))))
+        .collect();
+    let mut moments = vec![Moments::new(); stride];
+    let mut cols = if exact {
+        Columns::Exact(vec![Vec::with_capacity(n as usize); stride])
+    } else {
+        Columns::Sketch(vec![LogHistogram::new(); stride])
+    };
+    let mut buf = vec![0.0f64; WAVE.min(n as usize).max(1) * stride];
+
+    let mut done = 0u64;
+    while done < n {
+        let count = ((n - done) as usize).min(WAVE);
+        let first = done;
+        buf[..count * stride]
+            .par_chunks_mut(stride)
+            .enumerate()
+            .for_each(|(i, row)| {
+                let slot = &slots[rayon::current_thread_index().unwrap_or(0) % threads];
+                let mut guard = slot.lock().unwrap_or_else(|e| e.into_inner());
+                let (ws, bands) = &mut *guard;
+                let rep = first + i as u64;
+                let (inp, met) = row.split_at_mut(nu);
+                engine.simulate(cfg.seed, rep, ws, met);
+                for (k, id) in engine.uncertain().iter().enumerate() {
+                    inp[k] = ws.inputs.get(*id);
+                }
+                add_series(engine, ws, bands);
+            });
+        for (i, row) in buf[..count * stride].chunks(stride).enumerate() {
+            for (k, &x) in row.iter().enumerate() {
+                moments[k].push(x);
+                cols.push(k, x);
+            }
+            if let Some(s) = sink.as_deref_mut() {
+                s.row(first + i as u64, &row[..nu], &row[nu..])?;
+            }
+        }
+        done += count as u64;
+        progress(done);
+    }
+
+    let mut daily = DailyBands::new(ns, h);
+    for slot in &slots {
+        let guard = slot.lock().unwrap_or_else(|e| e.into_inner());
+        daily.merge(&guard.1);
+    }
+    let summaries: Vec<Summary> = match &mut cols {
+        Columns::Exact(c) => c
+            .iter_mut()
+            .zip(&moments)
+            .map(|(v, m)| with_moments(summarize_in_place(v), m))
+            .collect(),
+        Columns::Sketch(hs) => hs
+            .iter()
+            .zip(&moments)
+            .map(|(hist, m)| sketch_summary(hist, m))
+            .collect(),
+    };
+    let (inputs, metrics) = summaries.split_at(nu);
+    Ok(RunResult {
+        replicates: n,
+        seed: cfg.seed,
+        metrics: metrics.to_vec(),
+        inputs: inputs.to_vec(),
+        quantile_method: if exact {
+            QuantileMethod::Exact
+        } else {
+            QuantileMethod::Sketch
+        },
+        daily,
+    })
+}
+
+/// Feeds the replicate's daily series into the bands, in
+/// [`crate::engine::metrics::series_defs`] order.
+fn add_series(engine: &Engine, ws: &Workspace, bands: &mut DailyBands) {
+    let s = engine.scenario;
+    let h = s.meta.horizon;
+    let nc = s.crossings.len();
+    let ng = s.commodities.len();
+    for c in 0..nc {
+        bands.add_series(c, &ws.open[c * h..(c + 1) * h]);
+        bands.add_series(nc + c, &ws.backlog[c * h..(c + 1) * h]);
+    }
+    for g in 0..ng {
+        bands.add_series(2 * nc + g, &ws.price[g * h..(g + 1) * h]);
+    }
+    bands.add_series(2 * nc + ng, &ws.cumulative_loss);
+}
+
+/// Takes mean/sd/mcse/min/max from the streaming moments (so both quantile
+/// methods report identical moments).
+fn with_moments(mut s: Summary, m: &Moments) -> Summary {
+    s.n = m.n();
+    s.mean = m.mean();
+    s.sd = m.sd();
+    s.mcse = m.mcse();
+    s.min = m.min();
+    s.max = m.max();
+    s
+}
+
+fn sketch_summary(h: &LogHistogram, m: &Moments) -> Summary {
+    let q = |p| h.quantile(p).clamp(m.min(), m.max());
+    Summary {
+        n: m.n(),
+        mean: m.mean(),
+        sd: m.sd(),
+        mcse: m.mcse(),
+        min: m.min(),
+        p5: q(0.05),
+        p25: q(0.25),
+        p50: q(0.5),
+        p75: q(0.75),
+        p95: q(0.95),
+        max: m.max(),
+    }
+}

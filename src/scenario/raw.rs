@@ -1,0 +1,257 @@
+//! The scenario file as written: serde types that mirror the TOML one to one.
+//!
+//! Nothing here is validated beyond types and field names
+//! (`deny_unknown_fields` everywhere); [`super::validate`] turns a
+//! [`RawScenario`] into a checked [`super::Scenario`]. Every numeric input is a
+//! [`DistSpec`]: a bare number or a one-key distribution table. Units are in
+//! the field names; `docs/scenario-reference.md` documents every field and is
+//! tested against [`FIELDS`](super::reference::FIELDS).
+
+use crate::dist::DistSpec;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A whole scenario file.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub scenario: RawMeta,
+    #[serde(default)]
+    pub exchange_rates: RawExchangeRates,
+    #[serde(default)]
+    pub traders: RawTraders,
+    #[serde(default)]
+    pub policy: RawPolicy,
+    pub crossings: BTreeMap<String, RawCrossing>,
+    pub commodities: BTreeMap<String, RawCommodity>,
+    pub flows: BTreeMap<String, RawFlow>,
+    #[serde(default)]
+    pub events: BTreeMap<String, RawEvent>,
+    /// Citations: short key → full reference, shown in reports.
+    #[serde(default)]
+    pub sources: BTreeMap<String, String>,
+}
+
+/// `[scenario]`: identity and run settings.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMeta {
+    /// Short machine name (letters, digits, `-`, `_`).
+    pub name: String,
+    /// One-line human title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// A paragraph describing the scenario.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Calendar date of day 0, `YYYY-MM-DD` (labels and season only).
+    #[serde(default)]
+    pub start_date: Option<String>,
+    /// Number of simulated days `H`.
+    pub horizon_days: i64,
+    /// Master seed of the random streams.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// Default replicate count (overridden by `-n`).
+    #[serde(default)]
+    pub replicates: Option<i64>,
+    /// Poisson noise on daily arrivals (`false`: exactly λ per day).
+    #[serde(default)]
+    pub arrival_noise: Option<bool>,
+}
+
+/// `[exchange_rates]`: conversions for inputs given in local currency.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExchangeRates {
+    /// Pakistani rupees per US dollar.
+    #[serde(default)]
+    pub pkr_per_usd: Option<DistSpec>,
+    /// Afghan afghanis per US dollar.
+    #[serde(default)]
+    pub afn_per_usd: Option<DistSpec>,
+}
+
+/// `[traders]`: how traders respond to a closure (defaults for every flow).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTraders {
+    /// θ, days: dispatch during a closure decays as `exp(-τ/θ)`. Omit for
+    /// θ = ∞ (every truck keeps coming and queues).
+    #[serde(default)]
+    pub dispatch_persistence_days: Option<DistSpec>,
+    /// Share of demand not dispatched that goes by another route.
+    #[serde(default)]
+    pub divert_share: Option<DistSpec>,
+    /// Extra cost of the other route, USD per truck.
+    #[serde(default)]
+    pub divert_cost_usd_per_truck: Option<DistSpec>,
+    /// Deferred trucks come back after reopening at this share of the flow's
+    /// normal daily rate, on top of it (e.g. 0.5 = 50% extra traffic).
+    #[serde(default)]
+    pub deferred_return_share_per_day: Option<DistSpec>,
+    /// Demurrage, detention, driver and vehicle costs, USD per queued truck
+    /// per day.
+    #[serde(default)]
+    pub waiting_cost_usd_per_truck_day: Option<DistSpec>,
+}
+
+/// `[policy]`: policy levers.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicy {
+    /// `"fifo"` (default) or `"perishables_first"` (a green lane).
+    #[serde(default)]
+    pub priority: Option<String>,
+}
+
+/// `[crossings.NAME]`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCrossing {
+    /// Display name.
+    #[serde(default)]
+    pub label: Option<String>,
+    /// `K_c`, trucks per day cleared on a fully open day (surge capacity).
+    pub max_trucks_per_day: DistSpec,
+    /// `W_c`, daily-wage workers whose work is proportional to trucks handled.
+    pub workers: DistSpec,
+    /// `w_c`, wage per worker-day, in `wage_currency`.
+    pub wage_per_day: DistSpec,
+    /// `"USD"` (default), `"PKR"` or `"AFN"`.
+    #[serde(default)]
+    pub wage_currency: Option<String>,
+    /// `a_c`, share of a lost workday recovered in other work.
+    pub alt_work_share: DistSpec,
+    /// Savings of a worker in days of wages: the spread ACROSS workers (a
+    /// population distribution, not one uncertain number).
+    pub savings_days: DistSpec,
+}
+
+/// `[commodities.NAME]`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCommodity {
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Whether waiting spoils the cargo.
+    pub perishable: bool,
+    /// `k_g`, Weibull shape of shelf life (1 = exponential).
+    #[serde(default)]
+    pub shelf_life_shape: Option<DistSpec>,
+    /// `s_g`, Weibull scale of shelf life, days.
+    #[serde(default)]
+    pub shelf_life_scale_days: Option<DistSpec>,
+    /// `m_g`, share of the destination market's supply that comes through
+    /// the scenario's crossings.
+    pub import_share: DistSpec,
+    /// `ε_g`, own-price elasticity of demand, magnitude (> 0).
+    pub demand_elasticity: DistSpec,
+    /// `B_g`, destination stocks in days of normal crossing-borne supply.
+    pub inventory_days: DistSpec,
+    /// Whole destination market's consumer spending, USD per day.
+    pub market_value_usd_per_day: DistSpec,
+    /// Weight in the destination country's CPI.
+    pub cpi_weight: DistSpec,
+    /// Cap on the price multiplier.
+    pub max_price_multiplier: DistSpec,
+    /// Floor on the price multiplier when backlog floods the market
+    /// (default 0.5).
+    #[serde(default)]
+    pub min_price_multiplier: Option<DistSpec>,
+    /// `r_g`, share of the crossing-borne shortfall other sources replace
+    /// once they have ramped in (default 0).
+    #[serde(default)]
+    pub substitute_share: Option<DistSpec>,
+    /// `L_g`, days before substitutes start arriving (default 0).
+    #[serde(default)]
+    pub substitute_lag_days: Option<DistSpec>,
+    /// Days over which substitutes ramp linearly to `r_g` (default 7).
+    #[serde(default)]
+    pub substitute_ramp_days: Option<DistSpec>,
+    /// Extra price of substitute supply, share of the normal price
+    /// (default 0).
+    #[serde(default)]
+    pub substitute_premium: Option<DistSpec>,
+    /// `m'_g`, share of the origin market's supply exported through the
+    /// crossings (default 0: no glut effect).
+    #[serde(default)]
+    pub origin_export_share: Option<DistSpec>,
+    /// `ε'_g`, origin-market demand elasticity, magnitude (default: ε_g).
+    #[serde(default)]
+    pub origin_elasticity: Option<DistSpec>,
+    /// Origin producers' sales, USD per day (default 0).
+    #[serde(default)]
+    pub origin_market_value_usd_per_day: Option<DistSpec>,
+    /// Floor on the origin price multiplier (default 0.3).
+    #[serde(default)]
+    pub origin_min_price_multiplier: Option<DistSpec>,
+    /// Share of forgone (undispatched, perishable) cargo that rots unsold in
+    /// the origin market (default 0).
+    #[serde(default)]
+    pub unsold_rot_share: Option<DistSpec>,
+}
+
+/// `[flows.NAME]`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFlow {
+    /// Name of a crossing.
+    pub crossing: String,
+    /// `"af_to_pk"` or `"pk_to_af"`.
+    pub direction: String,
+    /// Name of a commodity.
+    pub commodity: String,
+    /// `λ_f`, loaded trucks per day in normal times.
+    pub trucks_per_day: DistSpec,
+    /// `v_f`, cargo value, USD per truck.
+    pub value_usd_per_truck: DistSpec,
+    /// Cargo, tonnes per truck.
+    pub tonnes_per_truck: DistSpec,
+    /// Customs duty and taxes, share of cargo value.
+    pub duty_rate: DistSpec,
+    /// Overrides `traders.divert_share` for this flow.
+    #[serde(default)]
+    pub divert_share: Option<DistSpec>,
+    /// Overrides `traders.divert_cost_usd_per_truck` for this flow.
+    #[serde(default)]
+    pub divert_cost_usd_per_truck: Option<DistSpec>,
+    /// Overrides `traders.dispatch_persistence_days` for this flow.
+    #[serde(default)]
+    pub dispatch_persistence_days: Option<DistSpec>,
+}
+
+/// `[events.NAME]`: a closure.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEvent {
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Names of the crossings it closes.
+    pub crossings: Vec<String>,
+    /// `"fixed"` (default) or `"recurrent"`.
+    #[serde(default)]
+    pub timing: Option<String>,
+    /// Probability that the event happens in a replicate (default 1).
+    #[serde(default)]
+    pub probability: Option<DistSpec>,
+    /// Fixed timing: first closed day (default 0). Recurrent: first day
+    /// closures may start (default 0).
+    #[serde(default)]
+    pub start_day: Option<DistSpec>,
+    /// Recurrent timing: last day closures may start (default: horizon).
+    #[serde(default)]
+    pub end_day: Option<i64>,
+    /// Length of the closure, days. Fractional days close the last day
+    /// partly. For recurrent events, drawn anew for every occurrence.
+    pub duration_days: DistSpec,
+    /// Recurrent timing: daily probability that a closure starts.
+    #[serde(default)]
+    pub daily_hazard: Option<DistSpec>,
+    /// Open fraction while the event lasts (default 0: fully closed).
+    #[serde(default)]
+    pub open_fraction: Option<DistSpec>,
+    /// Extra days before a crossing reopens, per crossing name.
+    #[serde(default)]
+    pub reopen_stagger_days: BTreeMap<String, DistSpec>,
+}
