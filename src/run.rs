@@ -206,7 +206,7 @@ fn with_moments(mut s: Summary, m: &Moments) -> Summary {
 }
 
 fn sketch_summary(h: &LogHistogram, m: &Moments) -> Summary {
-    let q = |p| h.quantile(p).clamp(m.min(), m.max());
+    let q = |p| h.quantile(p);
     Summary {
         n: m.n(),
         mean: m.mean(),

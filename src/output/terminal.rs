@@ -34,7 +34,7 @@ pub fn summary_text(engine: &Engine, r: &RunResult) -> String {
     );
     let _ = writeln!(
         out,
-        "{:<30} {:>14}   {}",
+        "{:<34} {:>14}   {}",
         "", "median", "90% range (p5 – p95)"
     );
     let mut line = |label: &str, i: usize| {
@@ -42,7 +42,7 @@ pub fn summary_text(engine: &Engine, r: &RunResult) -> String {
         let m = &r.metrics[i];
         let _ = writeln!(
             out,
-            "{:<30} {:>14}   {} – {}",
+            "{:<34} {:>14}   {} – {}",
             label,
             with_unit(m.p50, d.unit),
             with_unit(m.p5, d.unit),
@@ -56,7 +56,7 @@ pub fn summary_text(engine: &Engine, r: &RunResult) -> String {
     }
     for g in &s.commodities {
         if let Some(i) = engine.layout.find("peak_price_multiplier", &g.name) {
-            line(&format!("Peak price: {}", g.label), i);
+            line(&format!("Peak price {}", g.name), i);
         }
     }
     out

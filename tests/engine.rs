@@ -1,0 +1,456 @@
+//! Closed-form checks of MODEL.md's exact parts, truck conservation on
+//! random scenarios, and thread-count independence of the runner.
+
+use bordersim::engine::Engine;
+use bordersim::rng::Xoshiro256pp;
+use bordersim::run::{RunConfig, run};
+use bordersim::scenario::{Scenario, load_str};
+
+fn load(text: &str) -> Scenario {
+    load_str(text, "test.toml").unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// One crossing, one flow, a fixed closure; no arrival noise.
+#[allow(clippy::too_many_arguments)]
+fn single(
+    lam: f64,
+    k: f64,
+    d: f64,
+    start: usize,
+    open: f64,
+    h: usize,
+    commodity: &str,
+    theta: Option<f64>,
+) -> String {
+    let theta = theta.map_or(String::new(), |t| {
+        format!("dispatch_persistence_days = {t}")
+    });
+    format!(
+        r#"
+[scenario]
+name = "closed-form"
+horizon_days = {h}
+arrival_noise = false
+
+[traders]
+waiting_cost_usd_per_truck_day = 100
+{theta}
+
+[crossings.x]
+max_trucks_per_day = {k}
+workers = 1000
+wage_per_day = 8
+alt_work_share = 0.25
+savings_days = {{ uniform = {{ min = 0, max = 20 }} }}
+
+{commodity}
+
+[flows.f]
+crossing = "x"
+direction = "af_to_pk"
+commodity = "g"
+trucks_per_day = {lam}
+value_usd_per_truck = 20000
+tonnes_per_truck = 20
+duty_rate = 0.1
+
+[events.e]
+crossings = ["x"]
+start_day = {start}
+duration_days = {d}
+open_fraction = {open}
+"#
+    )
+}
+
+const COAL: &str = r#"
+[commodities.g]
+perishable = false
+import_share = 0.2
+demand_elasticity = 0.5
+inventory_days = 100
+market_value_usd_per_day = 1e6
+cpi_weight = 0.01
+max_price_multiplier = 3
+"#;
+
+fn tomato(scale: f64) -> String {
+    format!(
+        r#"
+[commodities.g]
+perishable = true
+shelf_life_shape = 1
+shelf_life_scale_days = {scale}
+import_share = 0.2
+demand_elasticity = 0.5
+inventory_days = 100
+market_value_usd_per_day = 1e6
+cpi_weight = 0.01
+max_price_multiplier = 3
+"#
+    )
+}
+
+fn one_replicate(s: &Scenario) -> (Engine<'_>, Vec<f64>, bordersim::engine::Workspace) {
+    let e = Engine::new(s);
+    let mut ws = e.workspace();
+    let mut row = vec![0.0; e.layout.len()];
+    e.simulate(1, 0, &mut ws, &mut row);
+    (e, row, ws)
+}
+
+fn metric(e: &Engine, row: &[f64], name: &str, entity: &str) -> f64 {
+    row[e
+        .layout
+        .find(name, entity)
+        .unwrap_or_else(|| panic!("no metric {name}/{entity}"))]
+}
+
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol * (1.0 + b.abs())
+}
+
+#[test]
+fn full_closure_closed_form() {
+    // λ = 100, K = 160, D = 10, θ = ∞: peak λD, clears in ⌈λD/(K−λ)⌉ days,
+    // lost person-days W·D, lost wages W·w·D·(1−a).
+    for &(lam, k, d) in &[(100.0, 160.0, 10.0), (250.0, 300.0, 7.0), (40.0, 41.0, 3.0)] {
+        let s = load(&single(lam, k, d, 5, 0.0, 200, COAL, None));
+        let (e, row, ws) = one_replicate(&s);
+        let m = |n| metric(&e, &row, n, "x");
+        assert!(
+            close(m("peak_backlog_trucks"), lam * d, 1e-12),
+            "peak {}",
+            m("peak_backlog_trucks")
+        );
+        let clear = (lam * d / (k - lam)).ceil();
+        assert_eq!(m("days_to_clear"), clear, "λ={lam} K={k} D={d}");
+        assert!(close(m("lost_person_days"), 1000.0 * d, 1e-12));
+        assert!(close(m("lost_wages_usd"), 1000.0 * 8.0 * d * 0.75, 1e-12));
+        assert_eq!(m("days_closed"), d);
+        assert_eq!(m("trucks_forgone"), 0.0);
+        // Waiting cost: the queue is λ·j at the end of closure day j, then
+        // falls by K − λ a day.
+        let mut q = 0.0;
+        let mut truck_days = 0.0;
+        for _ in 0..d as usize {
+            q += lam;
+            truck_days += q;
+        }
+        while q > 1e-9 {
+            q = (q - (k - lam)).max(0.0);
+            truck_days += q;
+        }
+        assert!(close(m("waiting_cost_usd"), 100.0 * truck_days, 1e-9));
+        let b = ws.truck_balance();
+        assert!(close(b.demand, lam * 200.0, 1e-12));
+        assert!(
+            close(b.served, lam * 200.0, 1e-12),
+            "all served by the horizon"
+        );
+    }
+}
+
+/// An independent FIFO: cohorts as (arrival day, trucks), served oldest
+/// first; returns spoiled value with an exponential shelf life.
+fn fifo_spoilage(
+    lam: f64,
+    k: f64,
+    start: usize,
+    d: usize,
+    h: usize,
+    scale: f64,
+    value: f64,
+) -> (f64, f64) {
+    let mut queue: std::collections::VecDeque<(usize, f64)> = Default::default();
+    let mut spoiled = 0.0;
+    for t in 0..h {
+        queue.push_back((t, lam));
+        let mut cap = if t >= start && t < start + d { 0.0 } else { k };
+        while cap > 0.0 {
+            let Some(front) = queue.front_mut() else {
+                break;
+            };
+            let take = front.1.min(cap);
+            let w = (t - front.0) as f64;
+            spoiled += take * value * (1.0 - (-w / scale).exp());
+            front.1 -= take;
+            cap -= take;
+            if front.1 <= 0.0 {
+                queue.pop_front();
+            }
+        }
+    }
+    let mut stranded = 0.0;
+    for (a, x) in queue {
+        stranded += x;
+        spoiled += x * value * (1.0 - (-((h - a) as f64) / scale).exp());
+    }
+    (spoiled, stranded)
+}
+
+#[test]
+fn perishable_spoilage_matches_hand_fifo() {
+    // θ = ∞ keeps every perishable truck coming, so all of them queue.
+    for &(lam, k, d, h) in &[
+        (100.0, 150.0, 12, 120),
+        (80.0, 90.0, 30, 60),
+        (50.0, 200.0, 3, 30),
+    ] {
+        let s = load(&single(lam, k, d as f64, 4, 0.0, h, &tomato(9.0), None));
+        let (e, row, _) = one_replicate(&s);
+        let (want, stranded) = fifo_spoilage(lam, k, 4, d, h, 9.0, 20000.0);
+        let got = metric(&e, &row, "spoiled_value_usd", "x");
+        assert!(close(got, want, 1e-10), "λ={lam}: got {got}, want {want}");
+        assert!(close(
+            metric(&e, &row, "trucks_stranded", "x"),
+            stranded,
+            1e-10
+        ));
+        assert!(close(
+            metric(&e, &row, "spoiled_tonnes", "x"),
+            want / 20000.0 * 20.0,
+            1e-10
+        ));
+        assert!(close(
+            metric(&e, &row, "commodity_spoiled_value_usd", "g"),
+            want,
+            1e-10
+        ));
+    }
+}
+
+#[test]
+fn partial_closure_half_open() {
+    // o = 0.5: capacity 0.5K = 80 < λ = 100, so the queue grows 20 a day;
+    // utilisation 0.8 on closure days.
+    let (lam, k, d) = (100.0, 160.0, 10.0);
+    let s = load(&single(lam, k, d, 0, 0.5, 100, COAL, None));
+    let (e, row, _) = one_replicate(&s);
+    let m = |n| metric(&e, &row, n, "x");
+    assert!(close(m("peak_backlog_trucks"), (lam - 0.5 * k) * d, 1e-12));
+    assert!(close(
+        m("lost_person_days"),
+        1000.0 * (1.0 - 0.8) * d,
+        1e-12
+    ));
+    assert_eq!(m("days_to_clear"), ((lam - 0.5 * k) * d / (k - lam)).ceil());
+    assert_eq!(m("days_closed"), d);
+}
+
+#[test]
+fn fractional_duration_closes_last_day_partly() {
+    // 4.5 days: four closed days and a fifth at open fraction 0.5.
+    let s = load(&single(100.0, 160.0, 4.5, 0, 0.0, 60, COAL, None));
+    let (e, row, ws) = one_replicate(&s);
+    assert_eq!(&ws.open[..6], &[0.0, 0.0, 0.0, 0.0, 0.5, 1.0]);
+    assert!(close(
+        metric(&e, &row, "peak_backlog_trucks", "x"),
+        400.0 + 20.0,
+        1e-12
+    ));
+}
+
+#[test]
+fn finite_persistence_forgoes_perishables_and_defers_the_rest() {
+    // θ = 2 days: dispatch share exp(−τ/2) on closure day τ.
+    let s = load(&single(
+        100.0,
+        160.0,
+        5.0,
+        0,
+        0.0,
+        60,
+        &tomato(9.0),
+        Some(2.0),
+    ));
+    let (e, row, ws) = one_replicate(&s);
+    let sent: f64 = (0..5).map(|t| 100.0 * (-(t as f64) / 2.0).exp()).sum();
+    assert!(close(
+        metric(&e, &row, "peak_backlog_trucks", "x"),
+        sent,
+        1e-12
+    ));
+    assert!(close(
+        metric(&e, &row, "trucks_forgone", "x"),
+        500.0 - sent,
+        1e-12
+    ));
+    assert!(close(
+        metric(&e, &row, "customs_revenue_lost_usd", "x"),
+        (500.0 - sent) * 20000.0 * 0.1,
+        1e-12
+    ));
+    let b = ws.truck_balance();
+    assert!(close(
+        b.served + b.queued + b.forgone + b.diverted + b.deferred_pending,
+        b.demand,
+        1e-12
+    ));
+
+    let s = load(&single(100.0, 160.0, 5.0, 0, 0.0, 60, COAL, Some(2.0)));
+    let (e, row, ws) = one_replicate(&s);
+    assert_eq!(metric(&e, &row, "trucks_forgone", "x"), 0.0);
+    let b = ws.truck_balance();
+    assert!(
+        close(b.deferred_pending, 0.0, 1e-12),
+        "deferred trucks come back"
+    );
+    assert!(close(b.served, 6000.0, 1e-12));
+}
+
+/// A random but valid scenario: 1–3 crossings, 1–4 commodities, random
+/// flows, fixed and recurrent events, green lane or FIFO, noise on.
+fn random_scenario(rng: &mut Xoshiro256pp) -> String {
+    let u = |r: &mut Xoshiro256pp, a: f64, b: f64| a + (b - a) * r.uniform();
+    let nc = 1 + (rng.next() % 3) as usize;
+    let ng = 1 + (rng.next() % 4) as usize;
+    let h = 20 + (rng.next() % 100) as usize;
+    let mut t = format!(
+        "[scenario]\nname = \"prop\"\nhorizon_days = {h}\narrival_noise = {}\n\n[traders]\ndivert_share = {}\ndispatch_persistence_days = {{ uniform = {{ min = 0.5, max = 20 }} }}\ndeferred_return_share_per_day = {}\nwaiting_cost_usd_per_truck_day = 150\n\n[policy]\npriority = \"{}\"\n",
+        rng.next() % 4 != 0,
+        u(rng, 0.0, 0.5),
+        u(rng, 0.05, 1.0),
+        if rng.next() % 2 == 0 {
+            "fifo"
+        } else {
+            "perishables_first"
+        }
+    );
+    for c in 0..nc {
+        t += &format!(
+            "\n[crossings.c{c}]\nmax_trucks_per_day = {{ uniform = {{ min = {}, max = {} }} }}\nworkers = 500\nwage_per_day = 5\nalt_work_share = 0.3\nsavings_days = {{ lognormal = {{ median = 10, p90 = 30 }} }}\n",
+            u(rng, 10.0, 100.0),
+            u(rng, 120.0, 400.0)
+        );
+    }
+    for g in 0..ng {
+        let per = rng.next() % 2 == 0;
+        t += &format!(
+            "\n[commodities.g{g}]\nperishable = {per}\n{}import_share = {}\ndemand_elasticity = 0.5\ninventory_days = {}\nmarket_value_usd_per_day = 1e6\ncpi_weight = 0.1\nmax_price_multiplier = 3\nsubstitute_share = 0.5\norigin_export_share = 0.3\norigin_market_value_usd_per_day = 1e5\nunsold_rot_share = 0.5\n",
+            if per {
+                format!(
+                    "shelf_life_shape = {}\nshelf_life_scale_days = {}\n",
+                    u(rng, 0.5, 3.0),
+                    u(rng, 2.0, 30.0)
+                )
+            } else {
+                String::new()
+            },
+            u(rng, 0.0, 1.0),
+            u(rng, 0.0, 20.0)
+        );
+    }
+    for g in 0..ng {
+        for c in 0..nc {
+            if c > 0 && rng.next() % 3 == 0 {
+                continue;
+            }
+            t += &format!(
+                "\n[flows.f{g}_{c}]\ncrossing = \"c{c}\"\ndirection = \"{}\"\ncommodity = \"g{g}\"\ntrucks_per_day = {{ uniform = {{ min = 1, max = {} }} }}\nvalue_usd_per_truck = 10000\ntonnes_per_truck = 20\nduty_rate = 0.1\n",
+                if g % 2 == 0 { "af_to_pk" } else { "pk_to_af" },
+                u(rng, 2.0, 60.0)
+            );
+        }
+    }
+    let all: Vec<String> = (0..nc).map(|c| format!("\"c{c}\"")).collect();
+    t += &format!(
+        "\n[events.big]\ncrossings = [{}]\nstart_day = {{ uniform = {{ min = 0, max = {} }} }}\nduration_days = {{ lognormal = {{ median = 10, p90 = 40 }} }}\nopen_fraction = {{ uniform = {{ min = 0, max = 0.6 }} }}\nprobability = 0.8\n",
+        all.join(", "),
+        h / 2
+    );
+    t += &format!(
+        "\n[events.rec]\ncrossings = [\"c0\"]\ntiming = \"recurrent\"\ndaily_hazard = 0.03\nduration_days = {{ gamma = {{ shape = 2, scale = 3 }} }}\nopen_fraction = {}\n",
+        u(rng, 0.0, 0.9)
+    );
+    t
+}
+
+#[test]
+fn trucks_are_conserved_on_random_scenarios() {
+    let mut rng = Xoshiro256pp::from_seed_u64(2024);
+    for case in 0..60 {
+        let text = random_scenario(&mut rng);
+        let s =
+            load_str(&text, "random.toml").unwrap_or_else(|e| panic!("case {case}: {e}\n{text}"));
+        let e = Engine::new(&s);
+        let mut ws = e.workspace();
+        let mut row = vec![0.0; e.layout.len()];
+        for rep in 0..8 {
+            e.simulate(case, rep, &mut ws, &mut row);
+            let b = ws.truck_balance();
+            let rhs = b.served + b.queued + b.forgone + b.diverted + b.deferred_pending;
+            assert!(
+                (b.demand - rhs).abs() <= 1e-9 * b.demand.max(1.0),
+                "case {case} rep {rep}: demand {} != served {} + queued {} + forgone {} + diverted {} + deferred {}\n{text}",
+                b.demand,
+                b.served,
+                b.queued,
+                b.forgone,
+                b.diverted,
+                b.deferred_pending
+            );
+            for (i, x) in row.iter().enumerate() {
+                assert!(
+                    x.is_finite(),
+                    "case {case}: metric {} is {x}",
+                    e.layout.defs[i].column()
+                );
+            }
+            let stranded = metric(&e, &row, "trucks_stranded", "all");
+            assert!((stranded - b.queued).abs() <= 1e-9 * b.queued.max(1.0));
+            // Prices stay within their floor and cap.
+            for g in &s.commodities {
+                let peak = metric(&e, &row, "peak_price_multiplier", &g.name);
+                assert!((0.3..=3.0 + 1e-12).contains(&peak), "peak {peak}");
+            }
+            // Non-negative losses, except consumer cost (floods after reopening
+            // lower prices).
+            for name in [
+                "spoiled_value_usd",
+                "waiting_cost_usd",
+                "lost_wages_usd",
+                "diversion_cost_usd",
+            ] {
+                assert!(metric(&e, &row, name, "all") >= 0.0);
+            }
+        }
+    }
+}
+
+#[test]
+fn results_do_not_depend_on_thread_count() {
+    let mut rng = Xoshiro256pp::from_seed_u64(99);
+    let text = random_scenario(&mut rng);
+    let s = load(&text);
+    let e = Engine::new(&s);
+    let cfg = RunConfig {
+        replicates: 5000,
+        seed: 11,
+        exact_quantile_limit: 1000, // exercise the sketch path too
+    };
+    let go = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| run(&e, &cfg, None, &|_| {})).unwrap()
+    };
+    let a = go(1);
+    for threads in [2, 3] {
+        let b = go(threads);
+        for (x, y) in a.metrics.iter().zip(&b.metrics) {
+            let fx = [x.mean, x.sd, x.p5, x.p50, x.p95, x.min, x.max];
+            let fy = [y.mean, y.sd, y.p5, y.p50, y.p95, y.min, y.max];
+            assert_eq!(fx.map(f64::to_bits), fy.map(f64::to_bits));
+        }
+        for sidx in 0..a.daily.series() {
+            for d in 0..a.daily.days() {
+                assert_eq!(
+                    a.daily.bands(sidx, d).map(f64::to_bits),
+                    b.daily.bands(sidx, d).map(f64::to_bits)
+                );
+            }
+        }
+    }
+}
