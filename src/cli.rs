@@ -50,7 +50,7 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = ReplicatesCsv::Auto)]
     pub replicates_csv: ReplicatesCsv,
     /// Runs up to this many replicates get exact quantiles; larger ones use
-    /// a sketch with relative error below 0.4%.
+    /// a sketch with relative error below 0.8% (2^-7).
     #[arg(long, default_value_t = bordersim::run::DEFAULT_EXACT_QUANTILE_LIMIT)]
     pub exact_quantile_limit: u64,
     /// No progress bar and no summary on the terminal.

@@ -10,5 +10,6 @@ pub mod error;
 pub mod output;
 pub mod rng;
 pub mod run;
+pub mod sampling;
 pub mod scenario;
 pub mod stats;

@@ -83,7 +83,7 @@ impl Xoshiro256pp {
 
     /// Next 64 random bits.
     #[inline]
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         let s = &mut self.s;
         let result = s[0].wrapping_add(s[3]).rotate_left(23).wrapping_add(s[0]);
         let t = s[1] << 17;
@@ -100,7 +100,7 @@ impl Xoshiro256pp {
     /// half a step so that neither 0 nor 1 can occur.
     #[inline]
     pub fn uniform(&mut self) -> f64 {
-        ((self.next() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
+        ((self.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
     }
 }
 
@@ -108,15 +108,15 @@ impl TryRng for Xoshiro256pp {
     type Error = Infallible;
     #[inline]
     fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-        Ok((self.next() >> 32) as u32)
+        Ok((self.next_u64() >> 32) as u32)
     }
     #[inline]
     fn try_next_u64(&mut self) -> Result<u64, Infallible> {
-        Ok(self.next())
+        Ok(self.next_u64())
     }
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
         for chunk in dst.chunks_mut(8) {
-            let bytes = self.next().to_le_bytes();
+            let bytes = self.next_u64().to_le_bytes();
             chunk.copy_from_slice(&bytes[..chunk.len()]);
         }
         Ok(())
@@ -147,7 +147,7 @@ mod tests {
             9973669472204895162,
         ];
         for e in expected {
-            assert_eq!(r.next(), e);
+            assert_eq!(r.next_u64(), e);
         }
     }
 

@@ -27,7 +27,7 @@ pub struct RunConfig {
     pub replicates: u64,
     pub seed: u64,
     /// Runs up to this size keep every value for exact (type-7) quantiles;
-    /// larger runs use a log-linear sketch (relative error < 0.4%).
+    /// larger runs use a log-linear sketch (relative error < 2^-7 ≈ 0.8%).
     pub exact_quantile_limit: u64,
 }
 
@@ -36,7 +36,7 @@ pub struct RunConfig {
 pub enum QuantileMethod {
     /// Type-7 interpolation over every value.
     Exact,
-    /// Log-linear histogram sketch, relative error below 2^-8.
+    /// Log-linear histogram sketch, relative error below 2^-7.
     Sketch,
 }
 

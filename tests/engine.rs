@@ -303,15 +303,15 @@ fn finite_persistence_forgoes_perishables_and_defers_the_rest() {
 /// flows, fixed and recurrent events, green lane or FIFO, noise on.
 fn random_scenario(rng: &mut Xoshiro256pp) -> String {
     let u = |r: &mut Xoshiro256pp, a: f64, b: f64| a + (b - a) * r.uniform();
-    let nc = 1 + (rng.next() % 3) as usize;
-    let ng = 1 + (rng.next() % 4) as usize;
-    let h = 20 + (rng.next() % 100) as usize;
+    let nc = 1 + (rng.next_u64() % 3) as usize;
+    let ng = 1 + (rng.next_u64() % 4) as usize;
+    let h = 20 + (rng.next_u64() % 100) as usize;
     let mut t = format!(
         "[scenario]\nname = \"prop\"\nhorizon_days = {h}\narrival_noise = {}\n\n[traders]\ndivert_share = {}\ndispatch_persistence_days = {{ uniform = {{ min = 0.5, max = 20 }} }}\ndeferred_return_share_per_day = {}\nwaiting_cost_usd_per_truck_day = 150\n\n[policy]\npriority = \"{}\"\n",
-        rng.next() % 4 != 0,
+        rng.next_u64() % 4 != 0,
         u(rng, 0.0, 0.5),
         u(rng, 0.05, 1.0),
-        if rng.next() % 2 == 0 {
+        if rng.next_u64() % 2 == 0 {
             "fifo"
         } else {
             "perishables_first"
@@ -325,7 +325,7 @@ fn random_scenario(rng: &mut Xoshiro256pp) -> String {
         );
     }
     for g in 0..ng {
-        let per = rng.next() % 2 == 0;
+        let per = rng.next_u64() % 2 == 0;
         t += &format!(
             "\n[commodities.g{g}]\nperishable = {per}\n{}import_share = {}\ndemand_elasticity = 0.5\ninventory_days = {}\nmarket_value_usd_per_day = 1e6\ncpi_weight = 0.1\nmax_price_multiplier = 3\nsubstitute_share = 0.5\norigin_export_share = 0.3\norigin_market_value_usd_per_day = 1e5\nunsold_rot_share = 0.5\n",
             if per {
@@ -343,7 +343,7 @@ fn random_scenario(rng: &mut Xoshiro256pp) -> String {
     }
     for g in 0..ng {
         for c in 0..nc {
-            if c > 0 && rng.next() % 3 == 0 {
+            if c > 0 && rng.next_u64() % 3 == 0 {
                 continue;
             }
             t += &format!(

@@ -19,7 +19,10 @@ fn short(x: f64) -> String {
     } else if x == x.round() {
         format!("{x:.0}")
     } else {
-        format!("{:.4}", x).trim_end_matches('0').to_string()
+        format!("{:.4}", x)
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string()
     }
 }
 

@@ -134,7 +134,12 @@ pub const COMMODITY_METRICS: &[(&str, &str, &str)] = &[
     (
         "consumer_cost_usd",
         "USD",
-        "Σ (M−1)·market value + substitute premium",
+        "Σ (M−1)·market value + substitute premium (signed: floods after reopening count as gains)",
+    ),
+    (
+        "consumer_extra_spending_usd",
+        "USD",
+        "Σ max(M−1, 0)·market value + substitute premium (the part in direct loss)",
     ),
     (
         "producer_glut_loss_usd",
@@ -181,7 +186,7 @@ pub const MARKET_METRICS: &[(&str, &str, &str)] = &[
 pub const DIRECT_LOSS: (&str, &str, &str) = (
     "direct_loss_usd",
     "USD",
-    "spoiled + waiting + diversion + lost wages + producers' glut + consumer cost",
+    "spoiled + waiting + diversion + lost wages + producers' glut + consumers' extra spending",
 );
 
 /// Positions of every metric in a replicate's row.
@@ -325,9 +330,10 @@ pub mod ix {
     pub const CUSTOMS_DELAYED: usize = 16;
 
     pub const CONSUMER_COST: usize = 0;
-    pub const GLUT_LOSS: usize = 1;
-    pub const G_SPOILED_VALUE: usize = 2;
-    pub const G_SPOILED_TONNES: usize = 3;
+    pub const CONSUMER_EXTRA: usize = 1;
+    pub const GLUT_LOSS: usize = 2;
+    pub const G_SPOILED_VALUE: usize = 3;
+    pub const G_SPOILED_TONNES: usize = 4;
 
     pub const PEAK_PRICE: usize = 0;
     pub const MEAN_PRICE: usize = 1;

@@ -16,10 +16,10 @@ pub mod queue;
 pub mod schedule;
 
 use crate::rng::{Xoshiro256pp, keyed_uniform};
+use crate::sampling::PoissonSampler;
 use crate::scenario::{Currency, ParamId, Priority, Scenario};
 use metrics::{Layout, SeriesDef, ix};
 use queue::{Lane, Served};
-use rand_distr::{Distribution, Poisson};
 
 /// The value of every input in one replicate, by [`ParamId`].
 #[derive(Clone, Debug)]
@@ -66,7 +66,7 @@ pub struct Workspace {
     arr: Vec<f64>,
     ret: Vec<f64>,
     rngs: Vec<Xoshiro256pp>,
-    poisson: Vec<Option<Poisson<f64>>>,
+    poisson: Vec<PoissonSampler>,
     /// `S_g(w)` cache, commodity-major, `H + 1` per commodity (NaN = unset).
     spoil: Vec<f64>,
     f: FlowState,
@@ -127,7 +127,9 @@ struct CommodityState {
     delivered: Vec<f64>,
     forgone_today_t: Vec<f64>,
     forgone_today_v: Vec<f64>,
+    demand_today: Vec<f64>,
     consumer: Vec<f64>,
+    consumer_extra: Vec<f64>,
     glut: Vec<f64>,
     peak: Vec<f64>,
     sum_m: Vec<f64>,
@@ -235,7 +237,9 @@ impl CommodityState {
             &mut self.delivered,
             &mut self.forgone_today_t,
             &mut self.forgone_today_v,
+            &mut self.demand_today,
             &mut self.consumer,
+            &mut self.consumer_extra,
             &mut self.glut,
             &mut self.peak,
             &mut self.sum_m,
@@ -321,7 +325,7 @@ impl<'s> Engine<'s> {
             arr: vec![0.0; max_lane],
             ret: vec![0.0; max_lane],
             rngs: vec![Xoshiro256pp::from_seed_u64(0); nf],
-            poisson: vec![None; nf],
+            poisson: vec![PoissonSampler::Zero; nf],
             spoil: vec![f64::NAN; ng * (h + 1)],
             f: FlowState::new(nf),
             c: CrossingState::new(nc),
@@ -374,11 +378,7 @@ impl<'s> Engine<'s> {
             ws.c.lam[fl.crossing] += lam;
             ws.g.lam[fl.commodity] += lam;
             ws.rngs[i] = Xoshiro256pp::stream(seed, rep, fl.arrivals_key);
-            ws.poisson[i] = if s.meta.arrival_noise && lam > 0.0 {
-                Poisson::new(lam).ok()
-            } else {
-                None
-            };
+            ws.poisson[i] = PoissonSampler::new(lam);
         }
         for (g, cm) in s.commodities.iter().enumerate() {
             ws.g.stock[g] = v.get(cm.inventory_days) * ws.g.lam[g];
@@ -398,6 +398,7 @@ impl<'s> Engine<'s> {
             ws.g.delivered.fill(0.0);
             ws.g.forgone_today_t.fill(0.0);
             ws.g.forgone_today_v.fill(0.0);
+            ws.g.demand_today.fill(0.0);
             let mut any_closed = false;
             let mut total_queue = 0.0;
 
@@ -424,15 +425,19 @@ impl<'s> Engine<'s> {
 
                 // Arrivals.
                 let (l0, l1) = self.lane_ranges[c];
+                let mut demand_c = 0.0;
                 for li in l0..l1 {
                     let flows = &self.lane_flows[li];
                     for (j, &f) in flows.iter().enumerate() {
                         let lam = ws.f.lam[f];
-                        let demand = match &ws.poisson[f] {
-                            Some(p) => p.sample(&mut ws.rngs[f]),
-                            None => lam,
+                        let demand = if s.meta.arrival_noise {
+                            ws.poisson[f].sample(&mut ws.rngs[f])
+                        } else {
+                            lam
                         };
                         ws.f.demand[f] += demand;
+                        demand_c += demand;
+                        ws.g.demand_today[s.flows[f].commodity] += demand;
                         let dispatch = if closed {
                             o + (1.0 - o) * (-tau * ws.f.theta_inv[f]).exp()
                         } else {
@@ -521,9 +526,12 @@ impl<'s> Engine<'s> {
                 ws.c.peak[c] = ws.c.peak[c].max(queued);
 
                 // Work and wages.
+                // Utilisation against the day's demand: λ_c without arrival
+                // noise (MODEL.md), the realised demand with it, so that a
+                // day without closure loses no work.
                 let lam_c = ws.c.lam[c];
-                let u = if lam_c > 0.0 {
-                    (served_c / lam_c).min(1.0)
+                let u = if demand_c > 0.0 {
+                    (served_c / demand_c).min(1.0)
                 } else {
                     1.0
                 };
@@ -557,7 +565,8 @@ impl<'s> Engine<'s> {
                 let lam_g = ws.g.lam[g];
                 let mut m_mult = 1.0;
                 if lam_g > 0.0 {
-                    let gap = lam_g - ws.g.delivered[g];
+                    // Shortfall against the day's demand (λ_g without noise).
+                    let gap = ws.g.demand_today[g] - ws.g.delivered[g];
                     let cap_stock = v.get(cm.inventory_days) * lam_g;
                     let x = if gap > 0.0 {
                         let used = ws.g.stock[g].min(gap);
@@ -599,10 +608,13 @@ impl<'s> Engine<'s> {
                             .clamp(floor, cap)
                     };
                     let mv = v.get(cm.market_value);
-                    let cc = (m_mult - 1.0) * mv
-                        + v.get(cm.substitute_premium) * m * x.max(0.0) * subst * mv;
-                    ws.g.consumer[g] += cc;
-                    day_loss += cc;
+                    let premium = v.get(cm.substitute_premium) * m * x.max(0.0) * subst * mv;
+                    ws.g.consumer[g] += (m_mult - 1.0) * mv + premium;
+                    // Direct loss counts extra spending only: a flood after
+                    // reopening moves money from traders to consumers.
+                    let extra = (m_mult - 1.0).max(0.0) * mv + premium;
+                    ws.g.consumer_extra[g] += extra;
+                    day_loss += extra;
                     cpi_day[cm.direction.market_ix()] += v.get(cm.cpi_weight) * (m_mult - 1.0);
 
                     // Origin glut from forgone exports.
@@ -744,6 +756,7 @@ impl<'s> Engine<'s> {
         for g in 0..s.commodities.len() {
             let vals = [
                 (ix::CONSUMER_COST, ws.g.consumer[g]),
+                (ix::CONSUMER_EXTRA, ws.g.consumer_extra[g]),
                 (ix::GLUT_LOSS, ws.g.glut[g]),
                 (ix::G_SPOILED_VALUE, ws.g.spoiled_v[g]),
                 (ix::G_SPOILED_TONNES, ws.g.spoiled_t[g]),
@@ -764,7 +777,7 @@ impl<'s> Engine<'s> {
             + row[l.crossing(ix::DIVERSION_COST, None)]
             + row[l.crossing(ix::LOST_WAGES, None)]
             + row[l.commodity(ix::GLUT_LOSS, None)]
-            + row[l.commodity(ix::CONSUMER_COST, None)];
+            + row[l.commodity(ix::CONSUMER_EXTRA, None)];
     }
 }
 

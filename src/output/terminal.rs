@@ -11,7 +11,7 @@ pub const HEADLINES: &[(&str, &str)] = &[
     ("spoiled_value_usd", "Spoiled cargo"),
     ("lost_wages_usd", "Lost wages"),
     ("workers_exhausting_savings", "Workers exhausting savings"),
-    ("consumer_cost_usd", "Consumers' extra spending"),
+    ("consumer_extra_spending_usd", "Consumers' extra spending"),
     ("producer_glut_loss_usd", "Producers' glut loss"),
     ("waiting_cost_usd", "Waiting costs"),
     ("trade_value_delayed_usd", "Trade delayed"),
@@ -32,11 +32,7 @@ pub fn summary_text(engine: &Engine, r: &RunResult) -> String {
         "{} — {} replicates, seed {}, {} days",
         s.meta.title, r.replicates, r.seed, s.meta.horizon
     );
-    let _ = writeln!(
-        out,
-        "{:<34} {:>14}   {}",
-        "", "median", "90% range (p5 – p95)"
-    );
+    let _ = writeln!(out, "{:<34} {:>14}   90% range (p5 – p95)", "", "median");
     let mut line = |label: &str, i: usize| {
         let d = &engine.layout.defs[i];
         let m = &r.metrics[i];

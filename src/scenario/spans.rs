@@ -85,9 +85,10 @@ fn item_range(item: &Item) -> Option<std::ops::Range<usize>> {
     }
 }
 
-fn descend(item: &Item, offset: usize, path: &mut Vec<String>) {
+/// Appends to `path` the keys leading to `offset`; `true` if any matched.
+fn descend(item: &Item, offset: usize, path: &mut Vec<String>) -> bool {
     let Some(t) = item.as_table_like() else {
-        return;
+        return false;
     };
     for (k, child) in t.iter() {
         let key_hit = t
@@ -99,7 +100,19 @@ fn descend(item: &Item, offset: usize, path: &mut Vec<String>) {
         if key_hit || val_hit {
             path.push(k.to_string());
             descend(child, offset, path);
-            return;
+            return true;
         }
     }
+    // A `[header]` table's span covers only its header (and a table created
+    // implicitly by `[a.b]` has none), so look inside for the lines below it.
+    for (k, child) in t.iter() {
+        if child.is_table() {
+            path.push(k.to_string());
+            if descend(child, offset, path) {
+                return true;
+            }
+            path.pop();
+        }
+    }
+    false
 }

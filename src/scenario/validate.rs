@@ -85,13 +85,13 @@ impl Builder {
                     format!("{path}.{}", e.field)
                 };
                 self.err(full, e.message);
-                return Dist::constant(range.bounds().0.max(1e-9).min(1.0));
+                return Dist::constant(range.bounds().0.clamp(1e-9, 1.0));
             }
         };
         let (lo, hi) = range.bounds();
         if let Err(msg) = dist.check_range(lo, hi) {
             self.err(path, msg);
-            return Dist::constant(lo.max(1e-9).min(1.0));
+            return Dist::constant(lo.clamp(1e-9, 1.0));
         }
         if range.strictly_positive() && dist.support().0 <= 0.0 && dist.as_constant().is_some() {
             self.err(
@@ -613,23 +613,23 @@ pub fn validate(raw: &RawScenario, file: &str, source: &str) -> Result<Scenario,
         }
     }
     // CPI weights of one destination market cannot exceed 1 in total.
-    for market in 0..2 {
+    for (market, market_name) in MARKETS.iter().enumerate() {
         let total: f64 = commodities
             .iter()
             .filter(|g| g.direction.market_ix() == market && !g.flows.is_empty())
             .map(|g| b.params[g.cpi_weight.ix()].dist.support().1)
             .sum();
         if total > 1.0 + 1e-9 {
-            let first = commodities
+            let last = commodities
                 .iter()
                 .rfind(|g| g.direction.market_ix() == market && !g.flows.is_empty())
                 .map(|g| g.name.clone())
                 .unwrap_or_default();
             b.err(
-                format!("commodities.{first}.cpi_weight"),
+                format!("commodities.{last}.cpi_weight"),
                 format!(
-                    "CPI weights of the commodities imported into {} add up to {total} (largest values), more than 1",
-                    MARKETS[market]
+                    "CPI weights of the commodities imported into {} add up to {:.4} (largest values), more than 1",
+                    market_name, total
                 ),
             );
         }

@@ -1,0 +1,169 @@
+//! Criterion benchmarks of the engine. Throughput is reported in flow-days
+//! (replicate × day × flow) or replicates per second.
+//!
+//! Run: `cargo bench --bench engine` (add `-- NAME` to filter).
+
+use bordersim::engine::Engine;
+use bordersim::rng::Xoshiro256pp;
+use bordersim::run::{RunConfig, run};
+use bordersim::scenario::{Scenario, bundled, load_str};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use std::hint::black_box;
+
+fn default_scenario() -> Scenario {
+    let b = bundled::default();
+    load_str(b.text, b.name).expect("bundled scenario is valid")
+}
+
+fn flow_days(s: &Scenario, reps: u64) -> u64 {
+    reps * s.meta.horizon as u64 * s.flows.len() as u64
+}
+
+fn replicate(c: &mut Criterion) {
+    let s = default_scenario();
+    let e = Engine::new(&s);
+    let mut ws = e.workspace();
+    let mut row = vec![0.0; e.layout.len()];
+    let mut g = c.benchmark_group("replicate");
+    g.throughput(Throughput::Elements(flow_days(&s, 1)));
+    let mut rep = 0u64;
+    g.bench_function("default/one", |b| {
+        b.iter(|| {
+            rep += 1;
+            e.simulate(black_box(1), rep, &mut ws, &mut row);
+        })
+    });
+    g.bench_function("default/draw_inputs_only", |b| {
+        b.iter(|| {
+            rep += 1;
+            e.draw_inputs(1, rep, &mut ws.inputs);
+        })
+    });
+    g.bench_function("default/day_loop_only", |b| {
+        e.draw_inputs(1, 0, &mut ws.inputs);
+        b.iter(|| {
+            rep += 1;
+            e.simulate_with_inputs(1, rep, &mut ws, &mut row);
+        })
+    });
+    g.throughput(Throughput::Elements(flow_days(&s, 1000)));
+    g.sample_size(10);
+    g.bench_function("default/batch_1000", |b| {
+        b.iter(|| {
+            for r in 0..1000 {
+                e.simulate(1, r, &mut ws, &mut row);
+            }
+        })
+    });
+    g.finish();
+}
+
+fn full_run(c: &mut Criterion) {
+    let s = default_scenario();
+    let e = Engine::new(&s);
+    let n = 4096;
+    let mut g = c.benchmark_group("run");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(n));
+    for threads in [1usize, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let cfg = RunConfig {
+            replicates: n,
+            seed: 1,
+            exact_quantile_limit: 0,
+        };
+        g.bench_with_input(BenchmarkId::new("default", threads), &threads, |b, _| {
+            b.iter(|| pool.install(|| run(&e, &cfg, None, &|_| {})).unwrap())
+        });
+    }
+    g.finish();
+}
+
+/// A closure of `d` days at one crossing over 180 days: long queues must
+/// not cost more per day than short ones.
+fn closure_length(c: &mut Criterion) {
+    let mut g = c.benchmark_group("closure_length");
+    for d in [7, 180] {
+        let text = format!(
+            r#"
+[scenario]
+name = "len"
+horizon_days = 180
+[crossings.x]
+max_trucks_per_day = 500
+workers = 1000
+wage_per_day = 5
+alt_work_share = 0.2
+savings_days = 10
+[commodities.g]
+perishable = true
+shelf_life_shape = 2
+shelf_life_scale_days = 10
+import_share = 0.3
+demand_elasticity = 0.5
+inventory_days = 5
+market_value_usd_per_day = 1e6
+cpi_weight = 0.01
+max_price_multiplier = 3
+[flows.a]
+crossing = "x"
+direction = "af_to_pk"
+commodity = "g"
+trucks_per_day = 300
+value_usd_per_truck = 20000
+tonnes_per_truck = 20
+duty_rate = 0.1
+[events.e]
+crossings = ["x"]
+duration_days = {d}
+"#
+        );
+        let s = load_str(&text, "bench").unwrap();
+        let e = Engine::new(&s);
+        let mut ws = e.workspace();
+        let mut row = vec![0.0; e.layout.len()];
+        g.throughput(Throughput::Elements(flow_days(&s, 1)));
+        let mut rep = 0;
+        g.bench_with_input(BenchmarkId::new("days", d), &d, |b, _| {
+            b.iter(|| {
+                rep += 1;
+                e.simulate(1, rep, &mut ws, &mut row)
+            })
+        });
+    }
+    g.finish();
+}
+
+/// The generator and Poisson sampler choices.
+fn samplers(c: &mut Criterion) {
+    use rand_distr::{Distribution, Poisson};
+    let mut g = c.benchmark_group("sampler");
+    g.throughput(Throughput::Elements(1000));
+    let mut x = Xoshiro256pp::from_seed_u64(1);
+    g.bench_function("xoshiro256pp/uniform", |b| {
+        b.iter(|| {
+            let mut s = 0.0;
+            for _ in 0..1000 {
+                s += x.uniform();
+            }
+            s
+        })
+    });
+    let p = Poisson::new(150.0f64).unwrap();
+    g.bench_function("rand_distr_poisson/lambda150", |b| {
+        b.iter(|| {
+            let mut s = 0.0;
+            for _ in 0..1000 {
+                s += p.sample(&mut x);
+            }
+            s
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, replicate, full_run, closure_length, samplers);
+criterion_main!(benches);
