@@ -11,7 +11,9 @@
 //! exact quantile columns, kept only up to [`RunConfig::exact_quantile_limit`]).
 
 use crate::engine::{Engine, Workspace};
-use crate::stats::{DailyBands, LogHistogram, Moments, Summary, summarize_in_place};
+use crate::stats::{
+    DailyBands, LogHistogram, Moments, Summary, quantile_sorted, summarize_in_place,
+};
 use rayon::prelude::*;
 use std::sync::Mutex;
 
@@ -68,6 +70,15 @@ pub struct RunResult {
     pub quantile_method: QuantileMethod,
     /// Per-day quantile bands of the daily series.
     pub daily: DailyBands,
+    /// Each metric's quantile function at [`QUANTILE_GRID`] (same method
+    /// as the summary): enough to draw histograms and exceedance curves.
+    pub metric_quantiles: Vec<Vec<f64>>,
+}
+
+/// Probabilities at which `quantiles.csv` tabulates every metric:
+/// 0, 0.005, 0.01, …, 0.995, 1 (201 points; 0 and 1 are min and max).
+pub fn quantile_grid() -> Vec<f64> {
+    (0..=200).map(|i| i as f64 / 200.0).collect()
 }
 
 enum Columns {
@@ -149,6 +160,7 @@ pub fn run(
         let guard = slot.lock().unwrap_or_else(|e| e.into_inner());
         daily.merge(&guard.1);
     }
+    let grid = quantile_grid();
     let summaries: Vec<Summary> = match &mut cols {
         Columns::Exact(c) => c
             .iter_mut()
@@ -159,6 +171,26 @@ pub fn run(
             .iter()
             .zip(&moments)
             .map(|(hist, m)| sketch_summary(hist, m))
+            .collect(),
+    };
+    let metric_quantiles: Vec<Vec<f64>> = match &cols {
+        // summarize_in_place sorted the columns.
+        Columns::Exact(c) => c[nu..]
+            .iter()
+            .map(|v| grid.iter().map(|&p| quantile_sorted(v, p)).collect())
+            .collect(),
+        Columns::Sketch(hs) => hs[nu..]
+            .iter()
+            .zip(&moments[nu..])
+            .map(|(h, m)| {
+                grid.iter()
+                    .map(|&p| match p {
+                        0.0 => m.min(),
+                        1.0 => m.max(),
+                        _ => h.quantile(p),
+                    })
+                    .collect()
+            })
             .collect(),
     };
     let (inputs, metrics) = summaries.split_at(nu);
@@ -173,6 +205,7 @@ pub fn run(
             QuantileMethod::Sketch
         },
         daily,
+        metric_quantiles,
     })
 }
 

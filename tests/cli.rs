@@ -18,11 +18,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 const MINIMAL: &str = include_str!("data/minimal.toml");
 
-const OUTPUTS: [&str; 5] = [
+const OUTPUTS: [&str; 7] = [
     "summary.csv",
     "summary.json",
     "daily.csv",
+    "quantiles.csv",
     "replicates.csv",
+    "scenario.toml",
     "manifest.json",
 ];
 
@@ -867,7 +869,14 @@ fn replicates_csv_never() {
     run_golden(&out, "2", &["--replicates-csv", "never"]);
     assert_outputs(
         &out,
-        &["summary.csv", "summary.json", "daily.csv", "manifest.json"],
+        &[
+            "summary.csv",
+            "summary.json",
+            "daily.csv",
+            "quantiles.csv",
+            "scenario.toml",
+            "manifest.json",
+        ],
     );
 }
 

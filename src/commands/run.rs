@@ -8,7 +8,7 @@ use bordersim::output::atomic::Staging;
 use bordersim::output::manifest::{
     Manifest, RECORDED_CRATES, RunIdentity, dependency_versions, scenario_hash, shell_quote,
 };
-use bordersim::output::tables::{ReplicatesCsv, daily_csv, summary_csv};
+use bordersim::output::tables::{ReplicatesCsv, daily_csv, quantiles_csv, summary_csv};
 use bordersim::output::{json, terminal};
 use bordersim::rng::GENERATOR;
 use bordersim::run::{RowSink, RunConfig, RunResult, run as run_replicates};
@@ -108,6 +108,8 @@ pub fn run(a: RunArgs) -> Result<(), CliError> {
         &json::summary_json(&engine, &result, &identity)?,
     )?;
     staging.write("daily.csv", &daily_csv(&engine, &result)?)?;
+    staging.write("quantiles.csv", &quantiles_csv(&engine, &result)?)?;
+    staging.write("scenario.toml", scenario.source.as_bytes())?;
     let mut mj = serde_json::to_vec_pretty(&manifest).map_err(anyhow::Error::from)?;
     mj.push(b'\n');
     staging.write("manifest.json", &mj)?;

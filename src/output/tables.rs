@@ -90,6 +90,32 @@ pub fn daily_csv(engine: &Engine, r: &RunResult) -> std::io::Result<Vec<u8>> {
     w.into_inner().map_err(|e| e.into_error())
 }
 
+/// Columns of `quantiles.csv`, in order.
+pub const QUANTILE_COLUMNS: [&str; 6] = ["metric", "scope", "entity", "unit", "p", "value"];
+
+/// `quantiles.csv`: every metric's quantile function on
+/// [`crate::run::quantile_grid`] (long format), for histograms and
+/// exceedance curves ("probability the loss exceeds $X" = 1 − p).
+pub fn quantiles_csv(engine: &Engine, r: &RunResult) -> std::io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(QUANTILE_COLUMNS).map_err(csv_err)?;
+    let grid = crate::run::quantile_grid();
+    for (d, q) in engine.layout.defs.iter().zip(&r.metric_quantiles) {
+        for (p, x) in grid.iter().zip(q) {
+            w.write_record([
+                d.name,
+                d.scope.kind(),
+                &d.entity,
+                d.unit,
+                &num(*p),
+                &num(*x),
+            ])
+            .map_err(csv_err)?;
+        }
+    }
+    w.into_inner().map_err(|e| e.into_error())
+}
+
 /// Column names of `replicates.csv`.
 pub fn replicate_columns(engine: &Engine) -> Vec<String> {
     let mut cols = vec!["replicate".to_string()];
