@@ -128,6 +128,8 @@ fn full_closure_closed_form() {
         assert!(close(m("lost_person_days"), 1000.0 * d, 1e-12));
         assert!(close(m("lost_wages_usd"), 1000.0 * 8.0 * d * 0.75, 1e-12));
         assert_eq!(m("days_closed"), d);
+        assert_eq!(m("longest_closure_days"), d);
+        assert_eq!(metric(&e, &row, "longest_closure_days", "all"), d);
         assert_eq!(m("trucks_forgone"), 0.0);
         // Waiting cost: the queue is λ·j at the end of closure day j, then
         // falls by K − λ a day.

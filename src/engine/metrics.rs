@@ -127,6 +127,11 @@ pub const CROSSING_METRICS: &[(&str, &str, &str)] = &[
         "USD",
         "duty on deferred value",
     ),
+    (
+        "longest_closure_days",
+        "days",
+        "longest run of consecutive days with open fraction below 1 (total: with any crossing closed)",
+    ),
 ];
 
 /// Metrics reported per commodity and in total.
@@ -328,6 +333,7 @@ pub mod ix {
     pub const EXHAUSTED: usize = 14;
     pub const CUSTOMS_LOST: usize = 15;
     pub const CUSTOMS_DELAYED: usize = 16;
+    pub const LONGEST_CLOSURE: usize = 17;
 
     pub const CONSUMER_COST: usize = 0;
     pub const CONSUMER_EXTRA: usize = 1;

@@ -116,6 +116,8 @@ struct CrossingState {
     backlog_at_reopen: Vec<f64>,
     cleared: Vec<Option<usize>>,
     prev_closed: Vec<bool>,
+    run_closed: Vec<f64>,
+    longest: Vec<f64>,
 }
 
 /// Per-commodity values and accumulators.
@@ -211,6 +213,8 @@ impl CrossingState {
             &mut self.lost_wages,
             &mut self.uncovered,
             &mut self.backlog_at_reopen,
+            &mut self.run_closed,
+            &mut self.longest,
         ] {
             resize(v, n);
         }
@@ -392,6 +396,7 @@ impl<'s> Engine<'s> {
         let mut cpi_peak = [0.0f64; 2];
         let mut cpi_sum = [0.0f64; 2];
         let mut days_any_closed = 0.0;
+        let (mut any_run, mut longest_any) = (0.0f64, 0.0f64);
 
         for t in 0..h {
             let mut day_loss = 0.0;
@@ -414,8 +419,11 @@ impl<'s> Engine<'s> {
                 if closed {
                     any_closed = true;
                     ws.c.days_closed[c] += 1.0;
+                    ws.c.run_closed[c] += 1.0;
+                    ws.c.longest[c] = ws.c.longest[c].max(ws.c.run_closed[c]);
                     ws.c.tau[c] = if was_closed { ws.c.tau[c] + 1.0 } else { 0.0 };
                 } else if was_closed {
+                    ws.c.run_closed[c] = 0.0;
                     ws.c.reopen[c] = Some(t);
                     ws.c.backlog_at_reopen[c] = queue_before;
                     ws.c.cleared[c] = None;
@@ -556,6 +564,10 @@ impl<'s> Engine<'s> {
             }
             if any_closed {
                 days_any_closed += 1.0;
+                any_run += 1.0;
+                longest_any = longest_any.max(any_run);
+            } else {
+                any_run = 0.0;
             }
             peak_total = peak_total.max(total_queue);
 
@@ -678,15 +690,20 @@ impl<'s> Engine<'s> {
             ws.cumulative_loss[h - 1] += stranded_spoil;
         }
 
-        self.write_row(ws, row, days_any_closed, peak_total, cpi_peak, cpi_sum);
+        self.write_row(
+            ws,
+            row,
+            [days_any_closed, longest_any, peak_total],
+            cpi_peak,
+            cpi_sum,
+        );
     }
 
     fn write_row(
         &self,
         ws: &Workspace,
         row: &mut [f64],
-        days_any_closed: f64,
-        peak_total: f64,
+        [days_any_closed, longest_any, peak_total]: [f64; 3],
         cpi_peak: [f64; 2],
         cpi_sum: [f64; 2],
     ) {
@@ -721,6 +738,7 @@ impl<'s> Engine<'s> {
         for (c, cr) in s.crossings.iter().enumerate() {
             let mut put = |k: usize, x: f64| row[l.crossing(k, Some(c))] = x;
             put(ix::DAYS_CLOSED, ws.c.days_closed[c]);
+            put(ix::LONGEST_CLOSURE, ws.c.longest[c]);
             put(ix::WAITING_COST, ws.c.waiting[c]);
             put(ix::PEAK_BACKLOG, ws.c.peak[c]);
             put(ix::LOST_PERSON_DAYS, ws.c.lost_pd[c]);
@@ -751,6 +769,7 @@ impl<'s> Engine<'s> {
             row[t] = row[t].max(clear);
         }
         row[l.crossing(ix::DAYS_CLOSED, None)] = days_any_closed;
+        row[l.crossing(ix::LONGEST_CLOSURE, None)] = longest_any;
         row[l.crossing(ix::PEAK_BACKLOG, None)] = peak_total;
 
         for g in 0..s.commodities.len() {
