@@ -112,8 +112,8 @@ pub fn run(
     let exact = n <= cfg.exact_quantile_limit;
 
     let threads = rayon::current_num_threads().max(1);
-    let slots: Vec<Mutex<(Workspace, DailyBands)>> = (0..threads)
-        .map(|_| Mutex::new((engine.workspace(), DailyBands::new(ns, h))))
+    let slots: Vec<Mutex<Slot>> = (0..threads)
+        .map(|_| Mutex::new(Slot::new(engine.workspace(), ns, h)))
         .collect();
     let mut moments = vec![Moments::new(); stride];
     let mut cols = if exact {
@@ -133,14 +133,14 @@ pub fn run(
             .for_each(|(i, row)| {
                 let slot = &slots[rayon::current_thread_index().unwrap_or(0) % threads];
                 let mut guard = slot.lock().unwrap_or_else(|e| e.into_inner());
-                let (ws, bands) = &mut *guard;
+                let slot = &mut *guard;
                 let rep = first + i as u64;
                 let (inp, met) = row.split_at_mut(nu);
-                engine.simulate(cfg.seed, rep, ws, met);
+                engine.simulate(cfg.seed, rep, &mut slot.ws, met);
                 for (k, id) in engine.uncertain().iter().enumerate() {
-                    inp[k] = ws.inputs.get(*id);
+                    inp[k] = slot.ws.inputs.get(*id);
                 }
-                add_series(engine, ws, bands);
+                slot.stage_series(engine);
             });
         for (i, row) in buf[..count * stride].chunks(stride).enumerate() {
             for (k, &x) in row.iter().enumerate() {
@@ -157,8 +157,9 @@ pub fn run(
 
     let mut daily = DailyBands::new(ns, h);
     for slot in &slots {
-        let guard = slot.lock().unwrap_or_else(|e| e.into_inner());
-        daily.merge(&guard.1);
+        let mut guard = slot.lock().unwrap_or_else(|e| e.into_inner());
+        guard.flush();
+        daily.merge(&guard.bands);
     }
     let grid = quantile_grid();
     let summaries: Vec<Summary> = match &mut cols {
@@ -209,21 +210,69 @@ pub fn run(
     })
 }
 
-/// Feeds the replicate's daily series into the bands, in
-/// [`crate::engine::metrics::series_defs`] order.
-fn add_series(engine: &Engine, ws: &Workspace, bands: &mut DailyBands) {
-    let s = engine.scenario;
-    let h = s.meta.horizon;
-    let nc = s.crossings.len();
-    let ng = s.commodities.len();
-    for c in 0..nc {
-        bands.add_series(c, &ws.open[c * h..(c + 1) * h]);
-        bands.add_series(nc + c, &ws.backlog[c * h..(c + 1) * h]);
+/// Replicates whose daily series a thread buffers before inserting them
+/// into its bands (cell-major, so each cell's histogram stays in cache).
+const SERIES_BATCH: usize = 64;
+
+/// One thread's reusable state.
+struct Slot {
+    ws: Workspace,
+    bands: DailyBands,
+    /// `pending[cell · SERIES_BATCH + k]`: replicate `k`'s value of cell
+    /// `cell = series · H + day`.
+    pending: Vec<f64>,
+    staged: usize,
+}
+
+impl Slot {
+    fn new(ws: Workspace, series: usize, h: usize) -> Self {
+        Self {
+            ws,
+            bands: DailyBands::new(series, h),
+            pending: vec![0.0; series * h * SERIES_BATCH],
+            staged: 0,
+        }
     }
-    for g in 0..ng {
-        bands.add_series(2 * nc + g, &ws.price[g * h..(g + 1) * h]);
+
+    /// Buffers the replicate's daily series, in
+    /// [`crate::engine::metrics::series_defs`] order.
+    fn stage_series(&mut self, engine: &Engine) {
+        let s = engine.scenario;
+        let h = s.meta.horizon;
+        let (nc, ng) = (s.crossings.len(), s.commodities.len());
+        let k = self.staged;
+        let ws = &self.ws;
+        let series = [
+            (0, &ws.open[..]),
+            (nc, &ws.backlog[..]),
+            (2 * nc, &ws.price[..]),
+            (2 * nc + ng, &ws.cumulative_loss[..]),
+        ];
+        for (first_series, values) in series {
+            let base = first_series * h;
+            for (j, &x) in values.iter().enumerate() {
+                self.pending[(base + j) * SERIES_BATCH + k] = x;
+            }
+        }
+        self.staged += 1;
+        if self.staged == SERIES_BATCH {
+            self.flush();
+        }
     }
-    bands.add_series(2 * nc + ng, &ws.cumulative_loss);
+
+    /// Inserts the buffered replicates into the bands.
+    fn flush(&mut self) {
+        let n = self.staged;
+        if n == 0 {
+            return;
+        }
+        let h = self.bands.days();
+        for cell in 0..self.bands.series() * h {
+            let vals = &self.pending[cell * SERIES_BATCH..cell * SERIES_BATCH + n];
+            self.bands.add_cell(cell / h, cell % h, vals);
+        }
+        self.staged = 0;
+    }
 }
 
 /// Takes mean/sd/mcse/min/max from the streaming moments (so both quantile

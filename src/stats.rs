@@ -765,6 +765,18 @@ impl DailyBands {
         }
     }
 
+    /// Adds several replicates' values of one cell `(series, day)`.
+    pub fn add_cell(&mut self, s: usize, day: usize, values: &[f64]) {
+        assert!(
+            s < self.series && day < self.days,
+            "DailyBands: cell out of range"
+        );
+        let h = &mut self.hists[s * self.days + day];
+        for &x in values {
+            h.insert(x);
+        }
+    }
+
     /// Folds `other` into `self`. Exactly commutative and associative.
     ///
     /// # Panics

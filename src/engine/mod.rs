@@ -329,7 +329,7 @@ impl<'s> Engine<'s> {
             arr: vec![0.0; max_lane],
             ret: vec![0.0; max_lane],
             rngs: vec![Xoshiro256pp::from_seed_u64(0); nf],
-            poisson: vec![PoissonSampler::Zero; nf],
+            poisson: vec![PoissonSampler::default(); nf],
             spoil: vec![f64::NAN; ng * (h + 1)],
             f: FlowState::new(nf),
             c: CrossingState::new(nc),
@@ -382,7 +382,7 @@ impl<'s> Engine<'s> {
             ws.c.lam[fl.crossing] += lam;
             ws.g.lam[fl.commodity] += lam;
             ws.rngs[i] = Xoshiro256pp::stream(seed, rep, fl.arrivals_key);
-            ws.poisson[i] = PoissonSampler::new(lam);
+            ws.poisson[i].set(lam);
         }
         for (g, cm) in s.commodities.iter().enumerate() {
             ws.g.stock[g] = v.get(cm.inventory_days) * ws.g.lam[g];
