@@ -355,6 +355,27 @@ fn random_scenario(rng: &mut Xoshiro256pp) -> String {
             );
         }
     }
+    if rng.next_u64() % 2 == 0 {
+        t += "\n[policy.green_lane]\ntrucks_per_day = { uniform = { min = 0, max = 50 } }\n";
+    }
+    if rng.next_u64() % 2 == 0 {
+        t += "\n[policy.surge]\nextra_trucks_per_day = 80\ndays = 10\n";
+    }
+    if nc > 1 && rng.next_u64() % 2 == 0 {
+        t += &format!(
+            "\n[policy.reroute]\nshare = {}\nextra_days = 2.5\nvia = {{ c0 = \"c1\", c1 = \"c0\" }}\n",
+            u(rng, 0.0, 1.0)
+        );
+    }
+    if rng.next_u64() % 2 == 0 {
+        t += "\n[policy.external_route]\nshare = 0.3\ncost_usd_per_truck = 3000\ndays = 12\n";
+    }
+    if rng.next_u64() % 2 == 0 && t.contains("perishable = true") {
+        t += "\n[policy.cold_chain]\nshare = 0.4\nshelf_life_multiplier = 3\n";
+    }
+    if rng.next_u64() % 2 == 0 {
+        t += "\n[policy.cash_support]\nusd_per_worker_day = 2\n";
+    }
     let all: Vec<String> = (0..nc).map(|c| format!("\"c{c}\"")).collect();
     t += &format!(
         "\n[events.big]\ncrossings = [{}]\nstart_day = {{ uniform = {{ min = 0, max = {} }} }}\nduration_days = {{ lognormal = {{ median = 10, p90 = 40 }} }}\nopen_fraction = {{ uniform = {{ min = 0, max = 0.6 }} }}\nprobability = 0.8\n",
@@ -381,7 +402,8 @@ fn trucks_are_conserved_on_random_scenarios() {
         for rep in 0..8 {
             e.simulate(case, rep, &mut ws, &mut row);
             let b = ws.truck_balance();
-            let rhs = b.served + b.queued + b.forgone + b.diverted + b.deferred_pending;
+            let rhs =
+                b.served + b.queued + b.forgone + b.diverted + b.external + b.deferred_pending;
             assert!(
                 (b.demand - rhs).abs() <= 1e-9 * b.demand.max(1.0),
                 "case {case} rep {rep}: demand {} != served {} + queued {} + forgone {} + diverted {} + deferred {}\n{text}",
@@ -455,4 +477,185 @@ fn results_do_not_depend_on_thread_count() {
             }
         }
     }
+}
+
+/// Adds TOML text after the `[traders]` table of a `single` scenario.
+fn with_policy(base: String, policy: &str) -> Scenario {
+    load(&format!("{base}\n{policy}\n"))
+}
+
+#[test]
+fn green_lane_serves_perishables_during_a_closure() {
+    // Green lane of 60 trucks/day for a perishable flow of 100/day closed
+    // for 10 days (θ = ∞): the queue grows by 40 a day instead of 100.
+    let base = single(100.0, 160.0, 10.0, 0, 0.0, 120, &tomato(9.0), None);
+    let s = with_policy(base.clone(), "[policy.green_lane]\ntrucks_per_day = 60");
+    let (e, row, _) = one_replicate(&s);
+    assert!(close(
+        metric(&e, &row, "peak_backlog_trucks", "x"),
+        400.0,
+        1e-12
+    ));
+    let s0 = load(&base);
+    let (e0, row0, _) = one_replicate(&s0);
+    assert!(
+        metric(&e, &row, "spoiled_value_usd", "all")
+            < metric(&e0, &row0, "spoiled_value_usd", "all")
+    );
+    // Non-perishables do not use it.
+    let s = with_policy(
+        single(100.0, 160.0, 10.0, 0, 0.0, 120, COAL, None),
+        "[policy.green_lane]\ntrucks_per_day = 60",
+    );
+    let (e, row, _) = one_replicate(&s);
+    assert!(close(
+        metric(&e, &row, "peak_backlog_trucks", "x"),
+        1000.0,
+        1e-12
+    ));
+}
+
+#[test]
+fn surge_capacity_clears_the_backlog_faster() {
+    // K = 160, λ = 100, D = 10: 17 days without surge; with +90 for 30 days
+    // the queue falls by 150 a day: ⌈1000/150⌉ = 7 days.
+    let base = single(100.0, 160.0, 10.0, 5, 0.0, 120, COAL, None);
+    let s = with_policy(base, "[policy.surge]\nextra_trucks_per_day = 90\ndays = 30");
+    let (e, row, _) = one_replicate(&s);
+    assert_eq!(metric(&e, &row, "days_to_clear", "x"), 7.0);
+}
+
+#[test]
+fn reroute_sends_undispatched_trucks_to_the_other_crossing() {
+    // Two crossings; x closes for 10 days with θ = 1 day, and every
+    // undispatched truck goes to y (share 1), arriving the same day with
+    // 2 extra travel days.
+    let text = format!(
+        "{}\n[crossings.y]\nmax_trucks_per_day = 1000\nworkers = 10\nwage_per_day = 8\nalt_work_share = 0\nsavings_days = 5\n\n[policy.reroute]\nshare = 1\nextra_days = 2\nvia = {{ x = \"y\" }}\n",
+        single(100.0, 160.0, 10.0, 0, 0.0, 60, &tomato(9.0), Some(1.0))
+    );
+    let s = load(&text);
+    let (e, row, ws) = one_replicate(&s);
+    let sent: f64 = (0..10).map(|t| 100.0 * (-(t as f64)).exp()).sum();
+    assert!(close(
+        metric(&e, &row, "trucks_rerouted", "x"),
+        1000.0 - sent,
+        1e-12
+    ));
+    assert_eq!(metric(&e, &row, "trucks_forgone", "x"), 0.0);
+    let b = ws.truck_balance();
+    assert!(close(
+        b.served + b.queued + b.forgone + b.diverted + b.external + b.deferred_pending,
+        b.demand,
+        1e-12
+    ));
+    // Rerouted trucks are served at y the day they arrive but spoil for the
+    // 2 travel days: S(2) = 1 − exp(−2/9) per truck.
+    let spoil_rerouted = (1000.0 - sent) * 20000.0 * (1.0 - (-2.0f64 / 9.0).exp());
+    let spoil_x = fifo_spoilage_dispatched(sent);
+    assert!(close(
+        metric(&e, &row, "spoiled_value_usd", "x"),
+        spoil_x + spoil_rerouted,
+        1e-9
+    ));
+}
+
+/// Spoilage of the trucks dispatched into x's 10-day closure (exp(−t) of
+/// 100 a day, θ = 1), served after reopening at K = 160 with λ = 100.
+fn fifo_spoilage_dispatched(_sent: f64) -> f64 {
+    let mut queue: std::collections::VecDeque<(usize, f64)> = Default::default();
+    let mut spoiled = 0.0;
+    for t in 0..60 {
+        let x = if t < 10 {
+            100.0 * (-(t as f64)).exp()
+        } else {
+            100.0
+        };
+        queue.push_back((t, x));
+        let mut cap = if t < 10 { 0.0 } else { 160.0 };
+        while cap > 0.0 {
+            let Some(front) = queue.front_mut() else {
+                break;
+            };
+            let take = front.1.min(cap);
+            spoiled += take * 20000.0 * (1.0 - (-((t - front.0) as f64) / 9.0).exp());
+            front.1 -= take;
+            cap -= take;
+            if front.1 <= 0.0 {
+                queue.pop_front();
+            }
+        }
+    }
+    spoiled
+}
+
+#[test]
+fn cold_chain_stretches_shelf_life() {
+    // All cargo refrigerated with 3× shelf life = spoilage of scale 27.
+    let base = single(100.0, 150.0, 12.0, 4, 0.0, 120, &tomato(9.0), None);
+    let s = with_policy(
+        base,
+        "[policy.cold_chain]\nshare = 1\nshelf_life_multiplier = 3",
+    );
+    let (e, row, _) = one_replicate(&s);
+    let (want, _) = fifo_spoilage(100.0, 150.0, 4, 12, 120, 27.0, 20000.0);
+    assert!(close(
+        metric(&e, &row, "spoiled_value_usd", "x"),
+        want,
+        1e-10
+    ));
+}
+
+#[test]
+fn cash_support_costs_and_protects_savings() {
+    // Wage 8, alt-work 0.25: a worker loses 6 a day; support of 3 covers
+    // half, so uncovered days halve: D·0.75 → D·0.375 days of wages.
+    let base = single(100.0, 160.0, 10.0, 0, 0.0, 60, COAL, None);
+    let s = with_policy(base, "[policy.cash_support]\nusd_per_worker_day = 3");
+    let (e, row, _) = one_replicate(&s);
+    assert!(close(
+        metric(&e, &row, "cash_support_cost_usd", "x"),
+        3.0 * 1000.0 * 10.0,
+        1e-12
+    ));
+    // Savings uniform on [0, 20] days: share exhausted = L / 20.
+    assert!(close(
+        metric(&e, &row, "workers_exhausting_savings", "x"),
+        1000.0 * 3.75 / 20.0,
+        1e-12
+    ));
+    assert!(close(
+        metric(&e, &row, "lost_wages_usd", "x"),
+        1000.0 * 8.0 * 10.0 * 0.75,
+        1e-12
+    ));
+}
+
+#[test]
+fn external_route_costs_and_spoils() {
+    let base = single(100.0, 160.0, 10.0, 0, 0.0, 60, &tomato(9.0), Some(1.0));
+    let s = with_policy(
+        base,
+        "[policy.external_route]\nshare = 0.5\ncost_usd_per_truck = 3000\ndays = 9",
+    );
+    let (e, row, ws) = one_replicate(&s);
+    let sent: f64 = (0..10).map(|t| 100.0 * (-(t as f64)).exp()).sum();
+    let ext = 0.5 * (1000.0 - sent);
+    assert!(close(
+        metric(&e, &row, "trucks_external_route", "x"),
+        ext,
+        1e-12
+    ));
+    assert!(close(
+        metric(&e, &row, "external_route_cost_usd", "x"),
+        3000.0 * ext,
+        1e-12
+    ));
+    assert!(close(
+        metric(&e, &row, "trucks_forgone", "x"),
+        1000.0 - sent - ext,
+        1e-12
+    ));
+    let b = ws.truck_balance();
+    assert!(close(b.external, ext, 1e-12));
 }

@@ -132,6 +132,26 @@ pub const CROSSING_METRICS: &[(&str, &str, &str)] = &[
         "days",
         "longest run of consecutive days with open fraction below 1 (total: with any crossing closed)",
     ),
+    (
+        "trucks_rerouted",
+        "trucks",
+        "trucks sent to another crossing (policy.reroute)",
+    ),
+    (
+        "trucks_external_route",
+        "trucks",
+        "trucks sent by the external route (policy.external_route)",
+    ),
+    (
+        "external_route_cost_usd",
+        "USD",
+        "extra cost of the external route",
+    ),
+    (
+        "cash_support_cost_usd",
+        "USD",
+        "transfers to workers (policy.cash_support; a transfer, not in direct loss)",
+    ),
 ];
 
 /// Metrics reported per commodity and in total.
@@ -191,7 +211,7 @@ pub const MARKET_METRICS: &[(&str, &str, &str)] = &[
 pub const DIRECT_LOSS: (&str, &str, &str) = (
     "direct_loss_usd",
     "USD",
-    "spoiled + waiting + diversion + lost wages + producers' glut + consumers' extra spending",
+    "spoiled + waiting + diversion + external route + lost wages + producers' glut + consumers' extra spending",
 );
 
 /// Positions of every metric in a replicate's row.
@@ -334,6 +354,10 @@ pub mod ix {
     pub const CUSTOMS_LOST: usize = 15;
     pub const CUSTOMS_DELAYED: usize = 16;
     pub const LONGEST_CLOSURE: usize = 17;
+    pub const REROUTED_TRUCKS: usize = 18;
+    pub const EXTERNAL_TRUCKS: usize = 19;
+    pub const EXTERNAL_COST: usize = 20;
+    pub const CASH_SUPPORT: usize = 21;
 
     pub const CONSUMER_COST: usize = 0;
     pub const CONSUMER_EXTRA: usize = 1;

@@ -19,7 +19,7 @@ use crate::rng::{Xoshiro256pp, keyed_uniform};
 use crate::sampling::PoissonSampler;
 use crate::scenario::{Currency, ParamId, Priority, Scenario};
 use metrics::{Layout, SeriesDef, ix};
-use queue::{Lane, Served};
+use queue::{Lane, Served, serve_fifo};
 
 /// The value of every input in one replicate, by [`ParamId`].
 #[derive(Clone, Debug)]
@@ -45,9 +45,14 @@ pub struct Engine<'s> {
     /// replicate).
     base: Vec<f64>,
     uncertain: Vec<ParamId>,
-    /// Per crossing, the range of its lanes in `Workspace::lanes`.
-    lane_ranges: Vec<(usize, usize)>,
-    lane_flows: Vec<Vec<usize>>,
+    /// Slots of lane `2c` (perishables) and `2c + 1` (others) of crossing
+    /// `c`: (flow, rerouted here from another crossing?).
+    lane_slots: Vec<Vec<(usize, bool)>>,
+    /// Per flow: its commodity, crossing and perishability (copied out of
+    /// the scenario for the hot loop).
+    flow_commodity: Vec<usize>,
+    flow_crossing: Vec<usize>,
+    flow_perishable: Vec<bool>,
 }
 
 /// Per-thread reusable state: allocated once, reset per replicate.
@@ -85,6 +90,10 @@ struct FlowState {
     divert_cost: Vec<f64>,
     theta_inv: Vec<f64>,
     pool: Vec<f64>,
+    // today's movements
+    sent: Vec<f64>,
+    returned: Vec<f64>,
+    rerouted: Vec<f64>,
     // accumulators
     demand: Vec<f64>,
     served: Vec<f64>,
@@ -99,6 +108,9 @@ struct FlowState {
     customs_lost: Vec<f64>,
     customs_delayed: Vec<f64>,
     stranded: Vec<f64>,
+    rerouted_t: Vec<f64>,
+    external_t: Vec<f64>,
+    external_cost: Vec<f64>,
 }
 
 /// Per-crossing values and accumulators.
@@ -112,12 +124,15 @@ struct CrossingState {
     lost_pd: Vec<f64>,
     lost_wages: Vec<f64>,
     uncovered: Vec<f64>,
-    reopen: Vec<Option<usize>>,
+    cash: Vec<f64>,
+    demand_today: Vec<f64>,
     backlog_at_reopen: Vec<f64>,
-    cleared: Vec<Option<usize>>,
-    prev_closed: Vec<bool>,
     run_closed: Vec<f64>,
     longest: Vec<f64>,
+    since_reopen: Vec<f64>,
+    reopen: Vec<Option<usize>>,
+    cleared: Vec<Option<usize>>,
+    prev_closed: Vec<bool>,
 }
 
 /// Per-commodity values and accumulators.
@@ -140,7 +155,9 @@ struct CommodityState {
 }
 
 /// Truck accounting of one replicate, for the conservation check:
-/// `demand = served + queued + forgone + diverted + deferred_pending`.
+/// `demand = served + queued + forgone + diverted + external +
+/// deferred_pending` (rerouted trucks are served or queued at the crossing
+/// they were sent to).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct TruckBalance {
     pub demand: f64,
@@ -148,76 +165,75 @@ pub struct TruckBalance {
     pub queued: f64,
     pub forgone: f64,
     pub diverted: f64,
+    pub external: f64,
     pub deferred_pending: f64,
 }
 
-fn resize(v: &mut Vec<f64>, n: usize) {
-    v.clear();
-    v.resize(n, 0.0);
+fn zeroed(vs: &mut [&mut Vec<f64>], n: usize) {
+    for v in vs {
+        v.clear();
+        v.resize(n, 0.0);
+    }
 }
 
 impl FlowState {
-    fn new(n: usize) -> Self {
-        let mut s = Self::default();
-        for v in s.all_mut() {
-            resize(v, n);
-        }
-        s
-    }
-    fn all_mut(&mut self) -> [&mut Vec<f64>; 21] {
-        [
-            &mut self.lam,
-            &mut self.value,
-            &mut self.tonnes,
-            &mut self.duty,
-            &mut self.divert,
-            &mut self.divert_cost,
-            &mut self.theta_inv,
-            &mut self.pool,
-            &mut self.demand,
-            &mut self.served,
-            &mut self.spoiled_v,
-            &mut self.spoiled_t,
-            &mut self.delayed_v,
-            &mut self.forgone_t,
-            &mut self.forgone_v,
-            &mut self.diverted_t,
-            &mut self.diversion,
-            &mut self.deferred_t,
-            &mut self.customs_lost,
-            &mut self.customs_delayed,
-            &mut self.stranded,
-        ]
-    }
-    fn reset(&mut self) {
-        for v in self.all_mut() {
-            v.fill(0.0);
-        }
+    fn reset_to(&mut self, n: usize) {
+        zeroed(
+            &mut [
+                &mut self.lam,
+                &mut self.value,
+                &mut self.tonnes,
+                &mut self.duty,
+                &mut self.divert,
+                &mut self.divert_cost,
+                &mut self.theta_inv,
+                &mut self.pool,
+                &mut self.sent,
+                &mut self.returned,
+                &mut self.rerouted,
+                &mut self.demand,
+                &mut self.served,
+                &mut self.spoiled_v,
+                &mut self.spoiled_t,
+                &mut self.delayed_v,
+                &mut self.forgone_t,
+                &mut self.forgone_v,
+                &mut self.diverted_t,
+                &mut self.diversion,
+                &mut self.deferred_t,
+                &mut self.customs_lost,
+                &mut self.customs_delayed,
+                &mut self.stranded,
+                &mut self.rerouted_t,
+                &mut self.external_t,
+                &mut self.external_cost,
+            ],
+            n,
+        );
     }
 }
 
 impl CrossingState {
-    fn new(n: usize) -> Self {
-        let mut s = Self::default();
-        s.reset_to(n);
-        s
-    }
     fn reset_to(&mut self, n: usize) {
-        for v in [
-            &mut self.lam,
-            &mut self.days_closed,
-            &mut self.tau,
-            &mut self.waiting,
-            &mut self.peak,
-            &mut self.lost_pd,
-            &mut self.lost_wages,
-            &mut self.uncovered,
-            &mut self.backlog_at_reopen,
-            &mut self.run_closed,
-            &mut self.longest,
-        ] {
-            resize(v, n);
-        }
+        zeroed(
+            &mut [
+                &mut self.lam,
+                &mut self.days_closed,
+                &mut self.tau,
+                &mut self.waiting,
+                &mut self.peak,
+                &mut self.lost_pd,
+                &mut self.lost_wages,
+                &mut self.uncovered,
+                &mut self.cash,
+                &mut self.demand_today,
+                &mut self.backlog_at_reopen,
+                &mut self.run_closed,
+                &mut self.longest,
+                &mut self.since_reopen,
+            ],
+            n,
+        );
         self.reopen.clear();
         self.reopen.resize(n, None);
         self.cleared.clear();
@@ -228,30 +244,26 @@ impl CrossingState {
 }
 
 impl CommodityState {
-    fn new(n: usize) -> Self {
-        let mut s = Self::default();
-        s.reset_to(n);
-        s
-    }
     fn reset_to(&mut self, n: usize) {
-        for v in [
-            &mut self.lam,
-            &mut self.stock,
-            &mut self.short_tau,
-            &mut self.delivered,
-            &mut self.forgone_today_t,
-            &mut self.forgone_today_v,
-            &mut self.demand_today,
-            &mut self.consumer,
-            &mut self.consumer_extra,
-            &mut self.glut,
-            &mut self.peak,
-            &mut self.sum_m,
-            &mut self.spoiled_v,
-            &mut self.spoiled_t,
-        ] {
-            resize(v, n);
-        }
+        zeroed(
+            &mut [
+                &mut self.lam,
+                &mut self.stock,
+                &mut self.short_tau,
+                &mut self.delivered,
+                &mut self.forgone_today_t,
+                &mut self.forgone_today_v,
+                &mut self.demand_today,
+                &mut self.consumer,
+                &mut self.consumer_extra,
+                &mut self.glut,
+                &mut self.peak,
+                &mut self.sum_m,
+                &mut self.spoiled_v,
+                &mut self.spoiled_t,
+            ],
+            n,
+        );
     }
 }
 
@@ -275,21 +287,29 @@ impl<'s> Engine<'s> {
             .map(|p| p.dist.as_constant().unwrap_or_else(|| p.dist.quantile(0.5)))
             .collect();
         let uncertain = scenario.uncertain_params().map(|(id, _)| id).collect();
-        let mut lane_ranges = Vec::new();
-        let mut lane_flows = Vec::new();
-        for c in &scenario.crossings {
-            let start = lane_flows.len();
-            match scenario.priority {
-                Priority::Fifo => lane_flows.push(c.flows.clone()),
-                Priority::PerishablesFirst => {
-                    let (p, n): (Vec<usize>, Vec<usize>) = c.flows.iter().partition(|&&f| {
-                        scenario.commodities[scenario.flows[f].commodity].perishable
-                    });
-                    lane_flows.push(p);
-                    lane_flows.push(n);
+        let perishable = |f: usize| scenario.commodities[scenario.flows[f].commodity].perishable;
+        let mut lane_slots = Vec::new();
+        for (c, cr) in scenario.crossings.iter().enumerate() {
+            for want in [true, false] {
+                let mut slots: Vec<(usize, bool)> = cr
+                    .flows
+                    .iter()
+                    .filter(|&&f| perishable(f) == want)
+                    .map(|&f| (f, false))
+                    .collect();
+                for (from, via) in scenario.policy.reroute_via.iter().enumerate() {
+                    if *via == Some(c) {
+                        slots.extend(
+                            scenario.crossings[from]
+                                .flows
+                                .iter()
+                                .filter(|&&f| perishable(f) == want)
+                                .map(|&f| (f, true)),
+                        );
+                    }
                 }
+                lane_slots.push(slots);
             }
-            lane_ranges.push((start, lane_flows.len()));
         }
         Self {
             scenario,
@@ -297,8 +317,10 @@ impl<'s> Engine<'s> {
             series: metrics::series_defs(scenario),
             base,
             uncertain,
-            lane_ranges,
-            lane_flows,
+            lane_slots,
+            flow_commodity: scenario.flows.iter().map(|f| f.commodity).collect(),
+            flow_crossing: scenario.flows.iter().map(|f| f.crossing).collect(),
+            flow_perishable: (0..scenario.flows.len()).map(perishable).collect(),
         }
     }
 
@@ -312,8 +334,8 @@ impl<'s> Engine<'s> {
         let s = self.scenario;
         let h = s.meta.horizon;
         let (nc, ng, nf) = (s.crossings.len(), s.commodities.len(), s.flows.len());
-        let max_lane = self.lane_flows.iter().map(Vec::len).max().unwrap_or(0);
-        Workspace {
+        let max_lane = self.lane_slots.iter().map(Vec::len).max().unwrap_or(0);
+        let mut ws = Workspace {
             inputs: Inputs {
                 values: self.base.clone(),
             },
@@ -322,19 +344,23 @@ impl<'s> Engine<'s> {
             price: vec![1.0; ng * h],
             cumulative_loss: vec![0.0; h],
             lanes: self
-                .lane_flows
+                .lane_slots
                 .iter()
-                .map(|f| Lane::new(f.clone(), h))
+                .map(|sl| Lane::new(sl.len(), h))
                 .collect(),
             arr: vec![0.0; max_lane],
             ret: vec![0.0; max_lane],
             rngs: vec![Xoshiro256pp::from_seed_u64(0); nf],
             poisson: vec![PoissonSampler::default(); nf],
             spoil: vec![f64::NAN; ng * (h + 1)],
-            f: FlowState::new(nf),
-            c: CrossingState::new(nc),
-            g: CommodityState::new(ng),
-        }
+            f: FlowState::default(),
+            c: CrossingState::default(),
+            g: CommodityState::default(),
+        };
+        ws.f.reset_to(nf);
+        ws.c.reset_to(nc);
+        ws.g.reset_to(ng);
+        ws
     }
 
     /// Draws replicate `rep`'s uncertain inputs into `inputs` (Monte Carlo:
@@ -357,19 +383,26 @@ impl<'s> Engine<'s> {
     /// (daily arrival noise and event timing still come from `seed`, `rep`).
     pub fn simulate_with_inputs(&self, seed: u64, rep: u64, ws: &mut Workspace, row: &mut [f64]) {
         let s = self.scenario;
+        let pol = &s.policy;
         let h = s.meta.horizon;
         let nc = s.crossings.len();
         let v = &ws.inputs;
 
         schedule::fill_open_fractions(s, seed, rep, v, &mut ws.open);
 
-        // Realise per-flow inputs.
-        ws.f.reset();
+        // Realise this replicate's inputs.
+        ws.f.reset_to(s.flows.len());
         ws.c.reset_to(nc);
         ws.g.reset_to(s.commodities.len());
         ws.spoil.fill(f64::NAN);
         let ret_share = v.get(s.traders.deferred_return_share);
         let waiting_cost = v.get(s.traders.waiting_cost);
+        let (reroute_share, reroute_days) = pol
+            .reroute
+            .map_or((0.0, 0.0), |(a, b)| (v.get(a), v.get(b)));
+        let (ext_share, ext_cost, ext_days) = pol
+            .external_route
+            .map_or((0.0, 0.0, 0.0), |(a, b, c)| (v.get(a), v.get(b), v.get(c)));
         for (i, fl) in s.flows.iter().enumerate() {
             let lam = v.get(fl.trucks_per_day);
             ws.f.lam[i] = lam;
@@ -407,15 +440,13 @@ impl<'s> Engine<'s> {
             let mut any_closed = false;
             let mut total_queue = 0.0;
 
+            // 1–2. Open fraction, demand, dispatch and the split of what is
+            // not dispatched, for every flow (before any service, so that
+            // rerouted trucks can join another crossing's queue today).
             for (c, cr) in s.crossings.iter().enumerate() {
                 let o = ws.open[c * h + t];
                 let closed = o < 1.0;
                 let was_closed = ws.c.prev_closed[c];
-                let queue_before = if t > 0 {
-                    ws.backlog[c * h + t - 1]
-                } else {
-                    0.0
-                };
                 if closed {
                     any_closed = true;
                     ws.c.days_closed[c] += 1.0;
@@ -425,107 +456,176 @@ impl<'s> Engine<'s> {
                 } else if was_closed {
                     ws.c.run_closed[c] = 0.0;
                     ws.c.reopen[c] = Some(t);
-                    ws.c.backlog_at_reopen[c] = queue_before;
+                    ws.c.since_reopen[c] = 0.0;
+                    ws.c.backlog_at_reopen[c] = if t > 0 {
+                        ws.backlog[c * h + t - 1]
+                    } else {
+                        0.0
+                    };
                     ws.c.cleared[c] = None;
+                } else {
+                    ws.c.since_reopen[c] += 1.0;
                 }
                 ws.c.prev_closed[c] = closed;
+                ws.c.demand_today[c] = 0.0;
                 let tau = ws.c.tau[c];
-
-                // Arrivals.
-                let (l0, l1) = self.lane_ranges[c];
-                let mut demand_c = 0.0;
-                for li in l0..l1 {
-                    let flows = &self.lane_flows[li];
-                    for (j, &f) in flows.iter().enumerate() {
-                        let lam = ws.f.lam[f];
-                        let demand = if s.meta.arrival_noise {
-                            ws.poisson[f].sample(&mut ws.rngs[f])
-                        } else {
-                            lam
-                        };
-                        ws.f.demand[f] += demand;
-                        demand_c += demand;
-                        ws.g.demand_today[s.flows[f].commodity] += demand;
-                        let dispatch = if closed {
-                            o + (1.0 - o) * (-tau * ws.f.theta_inv[f]).exp()
-                        } else {
-                            1.0
-                        };
-                        let dispatched = demand * dispatch;
-                        let not_sent = demand - dispatched;
-                        if not_sent > 0.0 {
-                            let diverted = not_sent * ws.f.divert[f];
-                            let rest = not_sent - diverted;
-                            ws.f.diverted_t[f] += diverted;
-                            let dc = diverted * ws.f.divert_cost[f];
-                            ws.f.diversion[f] += dc;
-                            day_loss += dc;
-                            let val = rest * ws.f.value[f];
-                            if s.commodities[s.flows[f].commodity].perishable {
-                                ws.f.forgone_t[f] += rest;
-                                ws.f.forgone_v[f] += val;
-                                ws.f.customs_lost[f] += val * ws.f.duty[f];
-                                let g = s.flows[f].commodity;
-                                ws.g.forgone_today_t[g] += rest;
-                                ws.g.forgone_today_v[g] += val;
-                            } else {
-                                ws.f.pool[f] += rest;
-                                ws.f.deferred_t[f] += rest;
-                                ws.f.delayed_v[f] += val;
-                                ws.f.customs_delayed[f] += val * ws.f.duty[f];
-                            }
+                let can_reroute = pol.reroute_via[c].is_some();
+                for &f in &cr.flows {
+                    let lam = ws.f.lam[f];
+                    let g = self.flow_commodity[f];
+                    let demand = if s.meta.arrival_noise {
+                        ws.poisson[f].sample(&mut ws.rngs[f])
+                    } else {
+                        lam
+                    };
+                    ws.f.demand[f] += demand;
+                    ws.g.demand_today[g] += demand;
+                    ws.c.demand_today[c] += demand;
+                    let dispatch = if closed {
+                        o + (1.0 - o) * (-tau * ws.f.theta_inv[f]).exp()
+                    } else {
+                        1.0
+                    };
+                    let dispatched = demand * dispatch;
+                    let mut not_sent = demand - dispatched;
+                    ws.f.rerouted[f] = 0.0;
+                    if not_sent > 0.0 {
+                        if can_reroute {
+                            let r = not_sent * reroute_share;
+                            ws.f.rerouted[f] = r;
+                            ws.f.rerouted_t[f] += r;
+                            not_sent -= r;
                         }
-                        let back = if !closed && ws.f.pool[f] > 0.0 {
-                            let r = ws.f.pool[f].min(ret_share * lam);
-                            ws.f.pool[f] -= r;
-                            if ws.f.pool[f] < 1e-12 * lam.max(1.0) {
-                                ws.f.pool[f] = 0.0;
-                            }
-                            r
+                        if ext_share > 0.0 {
+                            let x = not_sent * ext_share;
+                            not_sent -= x;
+                            ws.f.external_t[f] += x;
+                            let cost = x * ext_cost;
+                            ws.f.external_cost[f] += cost;
+                            day_loss += cost;
+                            let sh = spoil_share_at(s, v, g, ext_days);
+                            let sv = x * ws.f.value[f] * sh;
+                            ws.f.spoiled_v[f] += sv;
+                            ws.f.spoiled_t[f] += x * ws.f.tonnes[f] * sh;
+                            ws.g.spoiled_v[g] += sv;
+                            ws.g.spoiled_t[g] += x * ws.f.tonnes[f] * sh;
+                            ws.g.delivered[g] += x * (1.0 - sh);
+                            day_loss += sv;
+                        }
+                        let diverted = not_sent * ws.f.divert[f];
+                        let rest = not_sent - diverted;
+                        ws.f.diverted_t[f] += diverted;
+                        let dc = diverted * ws.f.divert_cost[f];
+                        ws.f.diversion[f] += dc;
+                        day_loss += dc;
+                        let val = rest * ws.f.value[f];
+                        if self.flow_perishable[f] {
+                            ws.f.forgone_t[f] += rest;
+                            ws.f.forgone_v[f] += val;
+                            ws.f.customs_lost[f] += val * ws.f.duty[f];
+                            ws.g.forgone_today_t[g] += rest;
+                            ws.g.forgone_today_v[g] += val;
                         } else {
-                            0.0
-                        };
-                        ws.arr[j] = dispatched + back;
-                        ws.ret[j] = back;
+                            ws.f.pool[f] += rest;
+                            ws.f.deferred_t[f] += rest;
+                            ws.f.delayed_v[f] += val;
+                            ws.f.customs_delayed[f] += val * ws.f.duty[f];
+                        }
                     }
-                    let n = flows.len();
+                    let back = if !closed && ws.f.pool[f] > 0.0 {
+                        let r = ws.f.pool[f].min(ret_share * lam);
+                        ws.f.pool[f] -= r;
+                        if ws.f.pool[f] < 1e-12 * lam.max(1.0) {
+                            ws.f.pool[f] = 0.0;
+                        }
+                        r
+                    } else {
+                        0.0
+                    };
+                    ws.f.sent[f] = dispatched + back;
+                    ws.f.returned[f] = back;
+                }
+            }
+
+            // 3–5. Queues, service, spoilage, work and wages.
+            for (c, cr) in s.crossings.iter().enumerate() {
+                let o = ws.open[c * h + t];
+                let closed = o < 1.0;
+                for li in [2 * c, 2 * c + 1] {
+                    let slots = &self.lane_slots[li];
+                    for (j, &(f, rerouted)) in slots.iter().enumerate() {
+                        if rerouted {
+                            ws.arr[j] = ws.f.rerouted[f];
+                            ws.ret[j] = 0.0;
+                        } else {
+                            ws.arr[j] = ws.f.sent[f];
+                            ws.ret[j] = ws.f.returned[f];
+                        }
+                    }
+                    let n = slots.len();
                     ws.lanes[li].push(t, &ws.arr[..n], &ws.ret[..n]);
                 }
 
-                // Service: capacity o·K, lanes in priority order.
-                let capacity = o * v.get(cr.capacity);
-                let mut served_c = 0.0;
-                let mut queued = 0.0;
-                for li in l0..l1 {
-                    let lane = &mut ws.lanes[li];
-                    let flows = &self.lane_flows[li];
+                // Capacity o·K, plus surge after a reopening; a green lane
+                // for perishables on days not fully open.
+                let mut capacity = o * v.get(cr.capacity);
+                if let Some((extra, days)) = pol.surge[c]
+                    && !closed
+                    && ws.c.reopen[c].is_some()
+                    && ws.c.since_reopen[c] < v.get(days)
+                {
+                    capacity += v.get(extra);
+                }
+                let green = match pol.green_lane[c] {
+                    Some(id) if closed => v.get(id),
+                    _ => 0.0,
+                };
+                let mut spoiled_today = 0.0;
+                let served_c = {
+                    let (lo, hi) = ws.lanes.split_at_mut(2 * c + 1);
+                    let (per_lane, other_lane) = (&mut lo[2 * c], &mut hi[0]);
                     let fst = &mut ws.f;
                     let gst = &mut ws.g;
                     let spoil = &mut ws.spoil;
-                    let mut spoiled_today = 0.0;
-                    let got = {
-                        lane.serve(t, capacity - served_c, |x: Served| {
-                            let f = flows[x.slot];
-                            let g = s.flows[f].commodity;
-                            let sh = spoil_share(s, v, spoil, h, g, x.wait);
-                            fst.served[f] += x.trucks;
-                            let sv = x.trucks * fst.value[f] * sh;
-                            let stn = x.trucks * fst.tonnes[f] * sh;
-                            fst.spoiled_v[f] += sv;
-                            fst.spoiled_t[f] += stn;
-                            gst.spoiled_v[g] += sv;
-                            gst.spoiled_t[g] += stn;
-                            spoiled_today += sv;
-                            gst.delivered[g] += x.trucks * (1.0 - sh);
-                            if x.wait > 0 {
-                                fst.delayed_v[f] += (x.trucks - x.returned) * fst.value[f];
-                            }
-                        })
+                    let slots = [&self.lane_slots[2 * c], &self.lane_slots[2 * c + 1]];
+                    let mut on = |lane: usize, x: Served| {
+                        let (f, rerouted) = slots[lane][x.slot];
+                        let g = self.flow_commodity[f];
+                        let sh = if rerouted {
+                            spoil_share_at(s, v, g, x.wait as f64 + reroute_days)
+                        } else {
+                            spoil_share(s, v, spoil, h, g, x.wait)
+                        };
+                        fst.served[f] += x.trucks;
+                        let sv = x.trucks * fst.value[f] * sh;
+                        let stn = x.trucks * fst.tonnes[f] * sh;
+                        fst.spoiled_v[f] += sv;
+                        fst.spoiled_t[f] += stn;
+                        gst.spoiled_v[g] += sv;
+                        gst.spoiled_t[g] += stn;
+                        spoiled_today += sv;
+                        gst.delivered[g] += x.trucks * (1.0 - sh);
+                        if x.wait > 0 || rerouted {
+                            fst.delayed_v[f] += (x.trucks - x.returned) * fst.value[f];
+                        }
                     };
-                    day_loss += spoiled_today;
-                    served_c += got;
-                    queued += lane.queued;
-                }
+                    let mut served = 0.0;
+                    if green > 0.0 {
+                        served += serve_fifo([&mut *per_lane], t, green, |_, x| on(0, x));
+                    }
+                    served += match s.priority {
+                        Priority::Fifo => {
+                            serve_fifo([&mut *per_lane, &mut *other_lane], t, capacity, &mut on)
+                        }
+                        Priority::PerishablesFirst => {
+                            let a = serve_fifo([&mut *per_lane], t, capacity, |_, x| on(0, x));
+                            a + serve_fifo([&mut *other_lane], t, capacity - a, |_, x| on(1, x))
+                        }
+                    };
+                    served
+                };
+                day_loss += spoiled_today;
+                let queued = ws.lanes[2 * c].queued + ws.lanes[2 * c + 1].queued;
                 ws.backlog[c * h + t] = queued;
                 total_queue += queued;
                 let wc = queued * waiting_cost;
@@ -533,11 +633,10 @@ impl<'s> Engine<'s> {
                 day_loss += wc;
                 ws.c.peak[c] = ws.c.peak[c].max(queued);
 
-                // Work and wages.
-                // Utilisation against the day's demand: λ_c without arrival
-                // noise (MODEL.md), the realised demand with it, so that a
+                // Work and wages: utilisation against the day's demand of
+                // the crossing's own flows (λ_c without arrival noise), so a
                 // day without closure loses no work.
-                let lam_c = ws.c.lam[c];
+                let demand_c = ws.c.demand_today[c];
                 let u = if demand_c > 0.0 {
                     (served_c / demand_c).min(1.0)
                 } else {
@@ -550,10 +649,20 @@ impl<'s> Engine<'s> {
                 let lw = lost * wage_usd * (1.0 - alt);
                 ws.c.lost_pd[c] += lost;
                 ws.c.lost_wages[c] += lw;
-                ws.c.uncovered[c] += (1.0 - u) * (1.0 - alt);
                 day_loss += lw;
+                let cash = pol.cash_support[c].map_or(0.0, |id| v.get(id));
+                ws.c.cash[c] += lost * cash;
+                // Uncovered loss per worker, in days of wages.
+                ws.c.uncovered[c] += if cash == 0.0 {
+                    (1.0 - u) * (1.0 - alt)
+                } else if wage_usd > 0.0 {
+                    (1.0 - u) * (wage_usd * (1.0 - alt) - cash).max(0.0) / wage_usd
+                } else {
+                    0.0
+                };
 
                 // Backlog clearing after a reopening.
+                let lam_c = ws.c.lam[c];
                 if !closed
                     && ws.c.reopen[c].is_some()
                     && ws.c.cleared[c].is_none()
@@ -571,7 +680,7 @@ impl<'s> Engine<'s> {
             }
             peak_total = peak_total.max(total_queue);
 
-            // Markets and prices.
+            // 6. Markets and prices.
             let mut cpi_day = [0.0f64; 2];
             for (g, cm) in s.commodities.iter().enumerate() {
                 let lam_g = ws.g.lam[g];
@@ -629,7 +738,7 @@ impl<'s> Engine<'s> {
                     day_loss += extra;
                     cpi_day[cm.direction.market_ix()] += v.get(cm.cpi_weight) * (m_mult - 1.0);
 
-                    // Origin glut from forgone exports.
+                    // 6b. Origin glut from forgone exports.
                     let forgone = ws.g.forgone_today_t[g];
                     if forgone > 0.0 {
                         let y = forgone / lam_g;
@@ -670,11 +779,15 @@ impl<'s> Engine<'s> {
         // Trucks still queued at the horizon: stranded, waiting w = H − a.
         let mut stranded_spoil = 0.0;
         for (li, lane) in ws.lanes.iter().enumerate() {
-            let flows = &self.lane_flows[li];
+            let slots = &self.lane_slots[li];
             lane.for_each_queued(|j, x, r, a| {
-                let f = flows[j];
-                let g = s.flows[f].commodity;
-                let sh = spoil_share(s, v, &mut ws.spoil, h, g, h - a);
+                let (f, rerouted) = slots[j];
+                let g = self.flow_commodity[f];
+                let sh = if rerouted {
+                    spoil_share_at(s, v, g, (h - a) as f64 + reroute_days)
+                } else {
+                    spoil_share(s, v, &mut ws.spoil, h, g, h - a)
+                };
                 ws.f.stranded[f] += x;
                 let sv = x * ws.f.value[f] * sh;
                 let stn = x * ws.f.tonnes[f] * sh;
@@ -698,7 +811,6 @@ impl<'s> Engine<'s> {
             cpi_sum,
         );
     }
-
     fn write_row(
         &self,
         ws: &Workspace,
@@ -713,7 +825,10 @@ impl<'s> Engine<'s> {
         row.fill(0.0);
         let v = &ws.inputs;
         // Flow sums into crossing and total rows.
-        let per_flow: [(usize, &Vec<f64>); 13] = [
+        let per_flow: [(usize, &Vec<f64>); 16] = [
+            (ix::REROUTED_TRUCKS, &ws.f.rerouted_t),
+            (ix::EXTERNAL_TRUCKS, &ws.f.external_t),
+            (ix::EXTERNAL_COST, &ws.f.external_cost),
             (ix::DELAYED, &ws.f.delayed_v),
             (ix::FORGONE_VALUE, &ws.f.forgone_v),
             (ix::FORGONE_TRUCKS, &ws.f.forgone_t),
@@ -730,7 +845,7 @@ impl<'s> Engine<'s> {
         ];
         for (k, arr) in per_flow {
             for (f, x) in arr.iter().enumerate() {
-                let c = s.flows[f].crossing;
+                let c = self.flow_crossing[f];
                 row[l.crossing(k, Some(c))] += x;
                 row[l.crossing(k, None)] += x;
             }
@@ -743,6 +858,7 @@ impl<'s> Engine<'s> {
             put(ix::PEAK_BACKLOG, ws.c.peak[c]);
             put(ix::LOST_PERSON_DAYS, ws.c.lost_pd[c]);
             put(ix::LOST_WAGES, ws.c.lost_wages[c]);
+            put(ix::CASH_SUPPORT, ws.c.cash[c]);
             let closed_at_end = h > 0 && ws.open[c * h + h - 1] < 1.0;
             let clear = match (ws.c.reopen[c], ws.c.cleared[c]) {
                 _ if closed_at_end => 0.0,
@@ -762,6 +878,7 @@ impl<'s> Engine<'s> {
                 ix::LOST_PERSON_DAYS,
                 ix::LOST_WAGES,
                 ix::EXHAUSTED,
+                ix::CASH_SUPPORT,
             ] {
                 row[l.crossing(k, None)] += row[l.crossing(k, Some(c))];
             }
@@ -794,6 +911,7 @@ impl<'s> Engine<'s> {
         row[l.direct_loss()] = row[l.crossing(ix::SPOILED_VALUE, None)]
             + row[l.crossing(ix::WAITING_COST, None)]
             + row[l.crossing(ix::DIVERSION_COST, None)]
+            + row[l.crossing(ix::EXTERNAL_COST, None)]
             + row[l.crossing(ix::LOST_WAGES, None)]
             + row[l.commodity(ix::GLUT_LOSS, None)]
             + row[l.commodity(ix::CONSUMER_EXTRA, None)];
@@ -812,6 +930,7 @@ impl Workspace {
             queued: self.lanes.iter().map(|l| l.queued).sum(),
             forgone: sum(&self.f.forgone_t),
             diverted: sum(&self.f.diverted_t),
+            external: sum(&self.f.external_t),
             deferred_pending: sum(&self.f.pool),
         }
     }
@@ -826,15 +945,32 @@ fn wage_in_usd(s: &Scenario, v: &Inputs, wage: ParamId, cur: Currency) -> f64 {
     }
 }
 
-/// `S_g(w)` with a per-replicate cache.
+/// Share of commodity `g`'s cargo spoiled after `w` days, with the cold
+/// chain lever: a share `c` travels refrigerated with its shelf-life scale
+/// multiplied by `m`, so `S = (1 − c)·S(w; k, s) + c·S(w; k, m·s)`.
+fn spoil_share_at(s: &Scenario, v: &Inputs, g: usize, w: f64) -> f64 {
+    match s.commodities[g].shelf_life {
+        Some((k, sc)) => {
+            let (k, sc) = (v.get(k).max(1e-9), v.get(sc).max(1e-9));
+            let plain = spoiled_share(w, k, sc);
+            match s.policy.cold_chain[g] {
+                Some((share, mult)) => {
+                    let c = v.get(share);
+                    (1.0 - c) * plain + c * spoiled_share(w, k, sc * v.get(mult).max(1.0))
+                }
+                None => plain,
+            }
+        }
+        None => 0.0,
+    }
+}
+
+/// `S_g(w)` for whole days, with a per-replicate cache.
 #[inline]
 fn spoil_share(s: &Scenario, v: &Inputs, cache: &mut [f64], h: usize, g: usize, w: usize) -> f64 {
     let slot = &mut cache[g * (h + 1) + w.min(h)];
     if slot.is_nan() {
-        *slot = match s.commodities[g].shelf_life {
-            Some((k, sc)) => spoiled_share(w as f64, v.get(k).max(1e-9), v.get(sc).max(1e-9)),
-            None => 0.0,
-        };
+        *slot = spoil_share_at(s, v, g, w as f64);
     }
     *slot
 }

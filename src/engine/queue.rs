@@ -1,33 +1,32 @@
 //! The queue at a crossing: cohorts of trucks by arrival day.
 //!
 //! A [`Lane`] holds, for each arrival day, the (fractional) trucks of each of
-//! its flows still waiting. Service takes whole cohorts oldest first; the
-//! cohort that capacity only partly covers is served pro rata across its
-//! flows. Every cohort is touched O(1) times on average (the head pointer
-//! only moves forward), so long queues cost no more per day than short ones.
-//! Memory: `H × flows` per lane, allocated once per thread.
+//! its slots still waiting (a slot is a flow, or a flow rerouted from
+//! another crossing). [`serve_fifo`] serves one or more lanes together,
+//! oldest arrival day first; the cohort that capacity only partly covers is
+//! served pro rata across all its slots and lanes. Every cohort is touched
+//! O(1) times on average (heads only move forward), so long queues cost no
+//! more per day than short ones. Memory: `H × slots` per lane, allocated
+//! once per thread.
 
-/// Trucks served from one flow's cohort: what the engine needs to account
-/// for them.
+/// Trucks served from one slot's cohort.
 #[derive(Clone, Copy, Debug)]
 pub struct Served {
-    /// Position of the flow in the lane (see [`Lane::flows`]).
+    /// Position of the slot in its lane.
     pub slot: usize,
     /// Trucks served.
     pub trucks: f64,
     /// Of which trucks that had been deferred and came back.
     pub returned: f64,
-    /// Days waited: `w = t − a`.
+    /// Days waited at this crossing: `w = t − a`.
     pub wait: usize,
 }
 
-/// One first-in-first-out queue over a set of flows.
+/// One first-in-first-out queue over a set of slots.
 #[derive(Clone, Debug)]
 pub struct Lane {
-    /// Global flow indices served by this lane.
-    pub flows: Vec<usize>,
     nf: usize,
-    /// `amt[a·nf + j]`: trucks of flow slot `j` that arrived on day `a`.
+    /// `amt[a·nf + j]`: trucks of slot `j` that arrived on day `a`.
     amt: Vec<f64>,
     /// Of those, trucks that were deferred earlier and returned.
     ret: Vec<f64>,
@@ -40,14 +39,12 @@ pub struct Lane {
 }
 
 impl Lane {
-    /// A lane over `flows` for a horizon of `h` days.
-    pub fn new(flows: Vec<usize>, h: usize) -> Self {
-        let nf = flows.len();
+    /// A lane of `slots` slots for a horizon of `h` days.
+    pub fn new(slots: usize, h: usize) -> Self {
         Self {
-            flows,
-            nf,
-            amt: vec![0.0; nf * h],
-            ret: vec![0.0; nf * h],
+            nf: slots,
+            amt: vec![0.0; slots * h],
+            ret: vec![0.0; slots * h],
             tot: vec![0.0; h],
             head: 0,
             next: 0,
@@ -62,7 +59,7 @@ impl Lane {
         self.queued = 0.0;
     }
 
-    /// Records day `t`'s arrivals; `arrivals[j]`/`returned[j]` are flow slot
+    /// Records day `t`'s arrivals; `arrivals[j]`/`returned[j]` are slot
     /// `j`'s trucks and, of them, returned deferred trucks. Days must be
     /// pushed in order, once each.
     pub fn push(&mut self, t: usize, arrivals: &[f64], returned: &[f64]) {
@@ -79,68 +76,60 @@ impl Lane {
         self.next = t + 1;
     }
 
-    /// Serves up to `capacity` trucks on day `t`, oldest cohorts first,
-    /// calling `on_served` for every (flow, cohort) share served. Returns
-    /// the trucks served.
-    pub fn serve(&mut self, t: usize, capacity: f64, mut on_served: impl FnMut(Served)) -> f64 {
-        let mut cap = capacity;
-        let mut served = 0.0;
-        while cap > 0.0 && self.head < self.next {
-            let a = self.head;
-            let tot = self.tot[a];
-            if tot <= 0.0 {
-                self.head += 1;
-                continue;
-            }
-            let row = a * self.nf;
-            let wait = t - a;
-            if tot <= cap {
-                for j in 0..self.nf {
-                    let x = self.amt[row + j];
-                    if x > 0.0 {
-                        on_served(Served {
-                            slot: j,
-                            trucks: x,
-                            returned: self.ret[row + j],
-                            wait,
-                        });
-                    }
-                }
-                cap -= tot;
-                served += tot;
-                self.queued -= tot;
-                self.tot[a] = 0.0;
-                self.head += 1;
-            } else {
-                let phi = cap / tot;
-                let keep = 1.0 - phi;
-                let mut left = 0.0;
-                for j in 0..self.nf {
-                    let x = self.amt[row + j];
-                    if x > 0.0 {
-                        let r = self.ret[row + j];
-                        on_served(Served {
-                            slot: j,
-                            trucks: x * phi,
-                            returned: r * phi,
-                            wait,
-                        });
-                        self.amt[row + j] = x * keep;
-                        self.ret[row + j] = r * keep;
-                        left += x * keep;
-                    }
-                }
-                served += cap;
-                self.queued -= cap;
-                self.tot[a] = left;
-                cap = 0.0;
-            }
+    /// Arrival day of the oldest non-empty cohort, if any.
+    fn front(&mut self) -> Option<usize> {
+        while self.head < self.next && self.tot[self.head] <= 0.0 {
+            self.head += 1;
         }
-        if self.head >= self.next {
-            // Guard against drift: an empty lane holds exactly nothing.
-            self.queued = 0.0;
+        if self.head < self.next {
+            Some(self.head)
+        } else {
+            self.queued = 0.0; // an empty lane holds exactly nothing
+            None
         }
-        served
+    }
+
+    /// Serves the share `phi` (0 < phi ≤ 1) of the oldest cohort on day `t`.
+    fn take_front(&mut self, t: usize, phi: f64, on: &mut impl FnMut(Served)) {
+        let a = self.head;
+        let row = a * self.nf;
+        let wait = t - a;
+        if phi >= 1.0 {
+            for j in 0..self.nf {
+                let x = self.amt[row + j];
+                if x > 0.0 {
+                    on(Served {
+                        slot: j,
+                        trucks: x,
+                        returned: self.ret[row + j],
+                        wait,
+                    });
+                }
+            }
+            self.queued -= self.tot[a];
+            self.tot[a] = 0.0;
+            self.head += 1;
+        } else {
+            let keep = 1.0 - phi;
+            let mut left = 0.0;
+            for j in 0..self.nf {
+                let x = self.amt[row + j];
+                if x > 0.0 {
+                    let r = self.ret[row + j];
+                    on(Served {
+                        slot: j,
+                        trucks: x * phi,
+                        returned: r * phi,
+                        wait,
+                    });
+                    self.amt[row + j] = x * keep;
+                    self.ret[row + j] = r * keep;
+                    left += x * keep;
+                }
+            }
+            self.queued -= self.tot[a] - left;
+            self.tot[a] = left;
+        }
     }
 
     /// Visits every cohort still queued (for trucks stranded at the
@@ -161,17 +150,63 @@ impl Lane {
     }
 }
 
+/// Serves up to `capacity` trucks on day `t` from `lanes` together, oldest
+/// arrival day first, pro rata within a day across all slots of all lanes.
+/// `on(lane, served)` is called for every share served, `lane` being the
+/// position in `lanes`. Returns the trucks served.
+pub fn serve_fifo<const N: usize>(
+    lanes: [&mut Lane; N],
+    t: usize,
+    capacity: f64,
+    mut on: impl FnMut(usize, Served),
+) -> f64 {
+    let mut lanes = lanes;
+    let mut cap = capacity;
+    let mut served = 0.0;
+    while cap > 0.0 {
+        let mut day = usize::MAX;
+        for l in lanes.iter_mut() {
+            if let Some(d) = l.front() {
+                day = day.min(d);
+            }
+        }
+        if day == usize::MAX || day > t {
+            break;
+        }
+        let tot: f64 = lanes
+            .iter()
+            .filter(|l| l.head == day)
+            .map(|l| l.tot[day])
+            .sum();
+        let (phi, used) = if tot <= cap {
+            (1.0, tot)
+        } else {
+            (cap / tot, cap)
+        };
+        for (i, l) in lanes.iter_mut().enumerate() {
+            if l.head == day {
+                l.take_front(t, phi, &mut |s| on(i, s));
+            }
+        }
+        cap -= used;
+        served += used;
+    }
+    served
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn fifo_and_pro_rata() {
-        let mut l = Lane::new(vec![10, 11], 4);
+        let mut l = Lane::new(2, 4);
         l.push(0, &[2.0, 2.0], &[0.0, 0.0]);
         l.push(1, &[1.0, 3.0], &[0.0, 1.0]);
         let mut got = Vec::new();
-        let s = l.serve(1, 6.0, |x| got.push((x.slot, x.trucks, x.wait)));
+        let s = serve_fifo([&mut l], 1, 6.0, |_, x| {
+            got.push((x.slot, x.trucks, x.wait))
+        });
         assert_eq!(s, 6.0);
         // Day-0 cohort fully (wait 1), then half of day 1 pro rata (wait 0).
         assert_eq!(
@@ -182,5 +217,23 @@ mod tests {
         let mut rest = Vec::new();
         l.for_each_queued(|j, x, r, a| rest.push((j, x, r, a)));
         assert_eq!(rest, vec![(0, 0.5, 0.0, 1), (1, 1.5, 0.5, 1)]);
+    }
+
+    #[test]
+    fn two_lanes_share_a_day_pro_rata() {
+        let mut a = Lane::new(1, 3);
+        let mut b = Lane::new(1, 3);
+        a.push(0, &[4.0], &[0.0]);
+        b.push(0, &[0.0], &[0.0]);
+        a.push(1, &[2.0], &[0.0]);
+        b.push(1, &[6.0], &[0.0]);
+        let mut got = Vec::new();
+        let s = serve_fifo([&mut a, &mut b], 1, 8.0, |l, x| {
+            got.push((l, x.trucks, x.wait))
+        });
+        assert_eq!(s, 8.0);
+        // Day 0 (lane a only) in full, then half of day 1 in both lanes.
+        assert_eq!(got, vec![(0, 4.0, 1), (0, 1.0, 0), (1, 3.0, 0)]);
+        assert!((a.queued - 1.0).abs() < 1e-12 && (b.queued - 3.0).abs() < 1e-12);
     }
 }

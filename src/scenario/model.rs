@@ -224,6 +224,34 @@ pub struct Event {
     pub key: u64,
 }
 
+/// Policy levers (each `None` when off).
+#[derive(Clone, Debug, Default)]
+pub struct Policy {
+    /// Green-lane capacity for perishables on closed days, trucks/day, per
+    /// crossing index.
+    pub green_lane: Vec<Option<ParamId>>,
+    /// Surge after reopening per crossing: (extra trucks/day, days).
+    pub surge: Vec<Option<(ParamId, ParamId)>>,
+    /// Rerouting: per crossing, the crossing its trucks go to.
+    pub reroute_via: Vec<Option<usize>>,
+    /// Rerouting share and extra travel days.
+    pub reroute: Option<(ParamId, ParamId)>,
+    /// External route: (share, USD per truck, travel days).
+    pub external_route: Option<(ParamId, ParamId, ParamId)>,
+    /// Cold chain per commodity: (share refrigerated, shelf-life factor).
+    pub cold_chain: Vec<Option<(ParamId, ParamId)>>,
+    /// Cash support per crossing, USD per lost worker-day.
+    pub cash_support: Vec<Option<ParamId>>,
+}
+
+/// A sweep stored in the scenario file: (path, values as TOML text).
+#[derive(Clone, Debug, Default)]
+pub struct SweepSpec {
+    pub set: Vec<(String, Vec<String>)>,
+    pub zip: bool,
+    pub baseline: usize,
+}
+
 /// Trader behaviour shared by all flows.
 #[derive(Clone, Debug)]
 pub struct Traders {
@@ -246,6 +274,9 @@ pub struct Scenario {
     pub afn_per_usd: Option<ParamId>,
     pub traders: Traders,
     pub priority: Priority,
+    pub policy: Policy,
+    /// The scenario's `[sweep]` section, if any.
+    pub sweep: Option<SweepSpec>,
     pub crossings: Vec<Crossing>,
     pub commodities: Vec<Commodity>,
     pub flows: Vec<Flow>,

@@ -30,6 +30,9 @@ pub struct RawScenario {
     /// Citations: short key → full reference, shown in reports.
     #[serde(default)]
     pub sources: BTreeMap<String, String>,
+    /// A stored parameter sweep.
+    #[serde(default)]
+    pub sweep: Option<RawSweep>,
 }
 
 /// `[scenario]`: identity and run settings.
@@ -96,13 +99,121 @@ pub struct RawTraders {
     pub waiting_cost_usd_per_truck_day: Option<DistSpec>,
 }
 
-/// `[policy]`: policy levers.
+/// `[policy]`: policy levers. Every lever is off unless its table is given.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPolicy {
-    /// `"fifo"` (default) or `"perishables_first"` (a green lane).
+    /// `"fifo"` (default) or `"perishables_first"` (perishable trucks are
+    /// served before others at every crossing).
     #[serde(default)]
     pub priority: Option<String>,
+    /// A green lane: extra capacity for perishable trucks while a crossing
+    /// is closed or partly closed.
+    #[serde(default)]
+    pub green_lane: Option<RawGreenLane>,
+    /// Extra capacity for some days after each reopening.
+    #[serde(default)]
+    pub surge: Option<RawSurge>,
+    /// Rerouting undispatched trucks to another crossing of the scenario.
+    #[serde(default)]
+    pub reroute: Option<RawReroute>,
+    /// An external route (e.g. via Iran) for undispatched trucks.
+    #[serde(default)]
+    pub external_route: Option<RawExternalRoute>,
+    /// Cold chain for a share of perishable cargo.
+    #[serde(default)]
+    pub cold_chain: Option<RawColdChain>,
+    /// Cash transfers to workers for lost workdays.
+    #[serde(default)]
+    pub cash_support: Option<RawCashSupport>,
+}
+
+/// `[policy.green_lane]`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGreenLane {
+    /// Perishable trucks per day the green lane clears on a day the crossing
+    /// is not fully open (on top of `open_fraction × max_trucks_per_day`).
+    pub trucks_per_day: DistSpec,
+    /// Crossings with a green lane (default: all).
+    #[serde(default)]
+    pub crossings: Option<Vec<String>>,
+}
+
+/// `[policy.surge]`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSurge {
+    /// Extra trucks per day cleared after a reopening.
+    pub extra_trucks_per_day: DistSpec,
+    /// Days the surge lasts after each reopening.
+    pub days: DistSpec,
+    /// Crossings with surge capacity (default: all).
+    #[serde(default)]
+    pub crossings: Option<Vec<String>>,
+}
+
+/// `[policy.reroute]`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReroute {
+    /// Where trucks of a closed crossing go: crossing name → other crossing.
+    pub via: BTreeMap<String, String>,
+    /// Share of undispatched demand rerouted.
+    pub share: DistSpec,
+    /// Extra travel days, counted towards spoilage.
+    pub extra_days: DistSpec,
+}
+
+/// `[policy.external_route]`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExternalRoute {
+    /// Share of undispatched demand (after rerouting) sent by the route.
+    pub share: DistSpec,
+    /// Extra cost, USD per truck.
+    pub cost_usd_per_truck: DistSpec,
+    /// Travel days, counted towards spoilage.
+    pub days: DistSpec,
+}
+
+/// `[policy.cold_chain]`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawColdChain {
+    /// Share of perishable cargo carried refrigerated.
+    pub share: DistSpec,
+    /// Factor on the shelf-life scale for refrigerated cargo (≥ 1).
+    pub shelf_life_multiplier: DistSpec,
+    /// Commodities covered (default: all perishables).
+    #[serde(default)]
+    pub commodities: Option<Vec<String>>,
+}
+
+/// `[policy.cash_support]`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCashSupport {
+    /// Transfer per lost worker-day, USD.
+    pub usd_per_worker_day: DistSpec,
+    /// Crossings whose workers receive it (default: all).
+    #[serde(default)]
+    pub crossings: Option<Vec<String>>,
+}
+
+/// `[sweep]`: a parameter sweep stored with the scenario (used by
+/// `bordersim sweep`; `run` ignores it).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSweep {
+    /// Field path → values (numbers or distribution tables).
+    pub set: BTreeMap<String, Vec<toml::Value>>,
+    /// Pair values position by position instead of a cartesian grid.
+    #[serde(default)]
+    pub zip: bool,
+    /// Index of the baseline point (default 0).
+    #[serde(default)]
+    pub baseline: usize,
 }
 
 /// `[crossings.NAME]`.

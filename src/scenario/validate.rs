@@ -635,6 +635,48 @@ pub fn validate(raw: &RawScenario, file: &str, source: &str) -> Result<Scenario,
         }
     }
 
+    let policy = validate_policy(&mut b, raw, &crossings, &commodities);
+    let sweep = raw.sweep.as_ref().map(|sw| {
+        if sw.set.is_empty() {
+            b.err(
+                "sweep.set",
+                "a sweep needs at least one `\"path\" = [values]`",
+            );
+        }
+        let set: Vec<(String, Vec<String>)> = sw
+            .set
+            .iter()
+            .map(|(k, vals)| (k.clone(), vals.iter().map(|v| v.to_string()).collect()))
+            .collect();
+        for (k, vals) in &set {
+            if vals.is_empty() {
+                b.err(format!("sweep.set.{k}"), "give at least one value");
+            }
+        }
+        let points = if sw.zip {
+            set.first().map_or(0, |(_, v)| v.len())
+        } else {
+            set.iter().map(|(_, v)| v.len()).product()
+        };
+        if sw.zip && set.iter().any(|(_, v)| v.len() != points) {
+            b.err(
+                "sweep.zip",
+                "zipped sweep values must all have the same length",
+            );
+        }
+        if sw.baseline >= points.max(1) {
+            b.err(
+                "sweep.baseline",
+                format!("must be below the number of sweep points ({points})"),
+            );
+        }
+        SweepSpec {
+            set,
+            zip: sw.zip,
+            baseline: sw.baseline,
+        }
+    });
+
     // [events.*]
     check_names(&mut b, "events", &raw.events);
     let mut events = Vec::new();
@@ -791,6 +833,8 @@ pub fn validate(raw: &RawScenario, file: &str, source: &str) -> Result<Scenario,
             waiting_cost,
         },
         priority,
+        policy,
+        sweep,
         crossings,
         commodities,
         flows,
@@ -806,4 +850,181 @@ fn is_iso_date(s: &str) -> bool {
     }
     let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().ok();
     matches!((num(0..4), num(5..7), num(8..10)), (Some(_), Some(m), Some(d)) if (1..=12).contains(&m) && (1..=31).contains(&d))
+}
+
+/// Resolves a list of crossing names (default: all) into a per-crossing
+/// flag vector.
+fn crossing_set(
+    b: &mut Builder,
+    path: &str,
+    names: Option<&Vec<String>>,
+    crossings: &[Crossing],
+) -> Vec<bool> {
+    match names {
+        None => vec![true; crossings.len()],
+        Some(list) => {
+            let mut on = vec![false; crossings.len()];
+            for (i, n) in list.iter().enumerate() {
+                match crossings.iter().position(|c| &c.name == n) {
+                    Some(ix) => on[ix] = true,
+                    None => b.err(format!("{path}.{i}"), format!("unknown crossing {n:?}")),
+                }
+            }
+            on
+        }
+    }
+}
+
+fn validate_policy(
+    b: &mut Builder,
+    raw: &RawScenario,
+    crossings: &[Crossing],
+    commodities: &[Commodity],
+) -> Policy {
+    let p = &raw.policy;
+    let nc = crossings.len();
+    let mut pol = Policy {
+        green_lane: vec![None; nc],
+        surge: vec![None; nc],
+        reroute_via: vec![None; nc],
+        reroute: None,
+        external_route: None,
+        cold_chain: vec![None; commodities.len()],
+        cash_support: vec![None; nc],
+    };
+    if let Some(g) = &p.green_lane {
+        let id = b.param(
+            "policy.green_lane.trucks_per_day",
+            &g.trucks_per_day,
+            Range::NonNeg,
+            "trucks/day",
+        );
+        for (c, on) in crossing_set(
+            b,
+            "policy.green_lane.crossings",
+            g.crossings.as_ref(),
+            crossings,
+        )
+        .into_iter()
+        .enumerate()
+        {
+            if on {
+                pol.green_lane[c] = Some(id);
+            }
+        }
+    }
+    if let Some(s) = &p.surge {
+        let extra = b.param(
+            "policy.surge.extra_trucks_per_day",
+            &s.extra_trucks_per_day,
+            Range::NonNeg,
+            "trucks/day",
+        );
+        let days = b.param("policy.surge.days", &s.days, Range::NonNeg, "days");
+        for (c, on) in crossing_set(b, "policy.surge.crossings", s.crossings.as_ref(), crossings)
+            .into_iter()
+            .enumerate()
+        {
+            if on {
+                pol.surge[c] = Some((extra, days));
+            }
+        }
+    }
+    if let Some(r) = &p.reroute {
+        pol.reroute = Some((
+            b.param("policy.reroute.share", &r.share, Range::Share, "share"),
+            b.param(
+                "policy.reroute.extra_days",
+                &r.extra_days,
+                Range::NonNeg,
+                "days",
+            ),
+        ));
+        if r.via.is_empty() {
+            b.err(
+                "policy.reroute.via",
+                "name at least one pair, e.g. via = { torkham = \"chaman\" }",
+            );
+        }
+        for (from, to) in &r.via {
+            let path = format!("policy.reroute.via.{from}");
+            let f = crossings.iter().position(|c| &c.name == from);
+            let t = crossings.iter().position(|c| &c.name == to);
+            match (f, t) {
+                (None, _) => b.err(path, format!("unknown crossing {from:?}")),
+                (_, None) => b.err(path, format!("unknown crossing {to:?}")),
+                (Some(f), Some(t)) if f == t => b.err(path, "a crossing cannot reroute to itself"),
+                (Some(f), Some(t)) => pol.reroute_via[f] = Some(t),
+            }
+        }
+    }
+    if let Some(e) = &p.external_route {
+        pol.external_route = Some((
+            b.param(
+                "policy.external_route.share",
+                &e.share,
+                Range::Share,
+                "share",
+            ),
+            b.param(
+                "policy.external_route.cost_usd_per_truck",
+                &e.cost_usd_per_truck,
+                Range::NonNeg,
+                "USD/truck",
+            ),
+            b.param("policy.external_route.days", &e.days, Range::NonNeg, "days"),
+        ));
+    }
+    if let Some(cc) = &p.cold_chain {
+        let share = b.param("policy.cold_chain.share", &cc.share, Range::Share, "share");
+        let mult = b.param(
+            "policy.cold_chain.shelf_life_multiplier",
+            &cc.shelf_life_multiplier,
+            Range::AtLeastOne,
+            "×",
+        );
+        match &cc.commodities {
+            None => {
+                for (g, cm) in commodities.iter().enumerate() {
+                    if cm.perishable {
+                        pol.cold_chain[g] = Some((share, mult));
+                    }
+                }
+            }
+            Some(list) => {
+                for (i, n) in list.iter().enumerate() {
+                    let path = format!("policy.cold_chain.commodities.{i}");
+                    match commodities.iter().position(|g| &g.name == n) {
+                        Some(g) if commodities[g].perishable => {
+                            pol.cold_chain[g] = Some((share, mult))
+                        }
+                        Some(_) => b.err(path, format!("commodity {n:?} is not perishable")),
+                        None => b.err(path, format!("unknown commodity {n:?}")),
+                    }
+                }
+            }
+        }
+    }
+    if let Some(cs) = &p.cash_support {
+        let id = b.param(
+            "policy.cash_support.usd_per_worker_day",
+            &cs.usd_per_worker_day,
+            Range::NonNeg,
+            "USD/worker-day",
+        );
+        for (c, on) in crossing_set(
+            b,
+            "policy.cash_support.crossings",
+            cs.crossings.as_ref(),
+            crossings,
+        )
+        .into_iter()
+        .enumerate()
+        {
+            if on {
+                pol.cash_support[c] = Some(id);
+            }
+        }
+    }
+    pol
 }
