@@ -407,7 +407,7 @@ enum Kind {
         sigma: f64,
     },
     Gamma {
-        shape: f64,
+        std: GammaShape,
         scale: f64,
     },
     Weibull {
@@ -601,7 +601,10 @@ impl Dist {
                         scale
                     }
                 };
-                Kind::Gamma { shape, scale }
+                Kind::Gamma {
+                    std: GammaShape::new(shape),
+                    scale,
+                }
             }
             DistSpec::Weibull(p) => Kind::Weibull {
                 shape: check_positive("weibull.shape", "shape", p.shape)?,
@@ -694,7 +697,7 @@ impl Dist {
             let (fa, fb) = (norm_cdf(a), norm_cdf(b));
             (fa, fb, fb - fa)
         };
-        if !(mass >= MIN_TRUNCATED_MASS) {
+        if mass.is_nan() || mass < MIN_TRUNCATED_MASS {
             return Err(DistError::new(
                 "normal",
                 format!(
@@ -760,7 +763,7 @@ impl Dist {
             }
             let mu = median.ln();
             let sigma = (p90.ln() - mu) / Z90;
-            if !(sigma > 0.0) {
+            if sigma.is_nan() || sigma <= 0.0 {
                 return Err(DistError::new(
                     "lognormal.p90",
                     "p90 is too close to median to compute with",
@@ -797,8 +800,13 @@ impl Dist {
             return Err(DistError::new(
                 "discrete.weights",
                 format!(
-                    "{} weights for {} values; give one weight per value",
+                    "weights has {} {} but values has {}; give one weight per value",
                     p.weights.len(),
+                    if p.weights.len() == 1 {
+                        "entry"
+                    } else {
+                        "entries"
+                    },
                     p.values.len()
                 ),
             ));
@@ -816,19 +824,20 @@ impl Dist {
                 ));
             }
         }
-        let total: f64 = p.weights.iter().sum();
-        if !(total > 0.0 && total.is_finite()) {
+        let w_max = p.weights.iter().fold(0.0_f64, |m, &w| m.max(w));
+        if w_max <= 0.0 {
             return Err(DistError::new(
                 "discrete.weights",
-                "the weights must add up to a positive, finite total",
+                "all weights are 0; at least one weight must be positive",
             ));
         }
+        // Dividing by the largest weight keeps the running sum finite.
         let mut pairs: Vec<(f64, f64)> = p
             .values
             .iter()
             .zip(&p.weights)
             .filter(|&(_, &w)| w > 0.0)
-            .map(|(&v, &w)| (v, w))
+            .map(|(&v, &w)| (v, w / w_max))
             .collect();
         pairs.sort_by(|x, y| x.0.total_cmp(&y.0));
         let mut values: Vec<f64> = Vec::with_capacity(pairs.len());
@@ -873,7 +882,9 @@ impl Dist {
     }
 
     /// Inverse CDF: maps a uniform `u` in (0, 1) to a value of the
-    /// distribution. Non-decreasing in `u`, never NaN for `u` in [0, 1].
+    /// distribution. Non-decreasing in `u` (for gamma and PERT, whose
+    /// inverses are found by iteration, up to rounding in the last bits) and
+    /// never NaN for `u` in [0, 1].
     ///
     /// `u = 0` and `u = 1` give the support's endpoints for bounded
     /// families; unbounded families clamp `u` to [1e-300, 1 - 2^-53] and so
@@ -891,11 +902,13 @@ impl Dist {
             Kind::Uniform { min, max } => (min + u01 * (max - min)).clamp(*min, *max),
             Kind::Triangular { min, mode, max } => {
                 let (a, c, b) = (*min, *mode, *max);
-                let fc = (c - a) / (b - a);
+                // Scaled so that nothing overflows for wide ranges.
+                let w = b - a;
+                let fc = (c - a) / w;
                 let x = if u01 < fc {
-                    a + (u01 * (b - a) * (c - a)).sqrt()
+                    a + w * (u01 * fc).sqrt()
                 } else {
-                    b - ((1.0 - u01) * (b - a) * (b - c)).sqrt()
+                    b - w * ((1.0 - u01) * ((b - c) / w)).sqrt()
                 };
                 x.clamp(a, b)
             }
@@ -912,23 +925,31 @@ impl Dist {
             Kind::Normal { mean, sd, trunc } => match trunc {
                 None => mean + sd * norm_ppf(uc),
                 Some(t) => {
-                    let z = if t.upper {
-                        // Upper-tail probabilities keep precision when a > 0.
-                        let q = (t.pa - u01 * t.mass).clamp(t.pb, t.pa);
-                        -norm_ppf(q.clamp(U_MIN, U_MAX))
+                    // Interpolate from the nearer end so that 1 - u stays exact.
+                    let w = if u01 <= 0.5 {
+                        t.pa + u01 * (t.pb - t.pa)
                     } else {
-                        let p = (t.pa + u01 * t.mass).clamp(t.pa, t.pb);
-                        norm_ppf(p.clamp(U_MIN, U_MAX))
+                        t.pb - (1.0 - u01) * (t.pb - t.pa)
                     };
+                    // No representable step away from an end: that end is the answer.
+                    if w == t.pa && t.min.is_finite() {
+                        return t.min;
+                    }
+                    if w == t.pb && t.max.is_finite() {
+                        return t.max;
+                    }
+                    let w = w.clamp(t.pa.min(t.pb), t.pa.max(t.pb)).clamp(U_MIN, U_MAX);
+                    // Upper-tail probabilities keep precision when a > 0.
+                    let z = if t.upper { -norm_ppf(w) } else { norm_ppf(w) };
                     (mean + sd * z).clamp(t.min, t.max)
                 }
             },
             Kind::Lognormal { mu, sigma } => (mu + sigma * norm_ppf(uc)).exp(),
-            Kind::Gamma { shape, scale } => {
+            Kind::Gamma { std, scale } => {
                 if u01 == 0.0 {
                     0.0
                 } else {
-                    scale * gamma_quantile(*shape, uc)
+                    scale * std.quantile(uc)
                 }
             }
             Kind::Weibull { shape, scale } => {
@@ -976,9 +997,9 @@ impl Dist {
                 } else if x >= b {
                     1.0
                 } else if x <= c {
-                    (x - a) * (x - a) / ((b - a) * (c - a))
+                    ((x - a) / (b - a)) * ((x - a) / (c - a))
                 } else {
-                    1.0 - (b - x) * (b - x) / ((b - a) * (b - c))
+                    1.0 - ((b - x) / (b - a)) * ((b - x) / (b - c))
                 }
             }
             Kind::Pert {
@@ -1020,13 +1041,7 @@ impl Dist {
                     norm_cdf((x.ln() - mu) / sigma)
                 }
             }
-            Kind::Gamma { shape, scale } => {
-                if x <= 0.0 {
-                    0.0
-                } else {
-                    gamma_p(*shape, x / scale)
-                }
-            }
+            Kind::Gamma { std, scale } => std.cdf(x / scale),
             Kind::Weibull { shape, scale } => {
                 if x <= 0.0 {
                     0.0
@@ -1051,7 +1066,7 @@ impl Dist {
         match &self.kind {
             Kind::Constant(c) => *c,
             Kind::Uniform { min, max } => 0.5 * min + 0.5 * max,
-            Kind::Triangular { min, mode, max } => (min + mode + max) / 3.0,
+            Kind::Triangular { min, mode, max } => min / 3.0 + mode / 3.0 + max / 3.0,
             Kind::Pert {
                 min,
                 max,
@@ -1067,7 +1082,7 @@ impl Dist {
                 }
             },
             Kind::Lognormal { mu, sigma } => (mu + 0.5 * sigma * sigma).exp(),
-            Kind::Gamma { shape, scale } => shape * scale,
+            Kind::Gamma { std, scale } => std.a * scale,
             Kind::Weibull { shape, scale } => scale * ln_gamma(1.0 + 1.0 / shape).exp(),
             Kind::Empirical { sorted } => sorted.iter().sum::<f64>() / sorted.len() as f64,
             Kind::Discrete { values, cum } => {
@@ -1210,45 +1225,58 @@ impl Dist {
             }
             return Ok(());
         }
-        let unbounded_family = matches!(
-            self.kind,
-            Kind::Normal { .. }
-                | Kind::Lognormal { .. }
-                | Kind::Gamma { .. }
-                | Kind::Weibull { .. }
-        );
         let is_normal = matches!(self.kind, Kind::Normal { .. });
+        let use_bounded = "; use a bounded distribution such as uniform, triangular or pert";
         if s_lo < lo {
-            let below = if lo == 0.0 {
+            let problem = if lo == 0.0 {
                 "can be negative".to_string()
             } else {
                 format!("can be below {}", fmt_num(lo))
             };
-            let fix = if is_normal && s_lo == f64::NEG_INFINITY {
-                format!("; truncate it with min = {}", fmt_num(lo))
-            } else if unbounded_family && !is_normal {
-                " (it takes values close to 0); use a bounded distribution such as uniform, \
-                 triangular or pert"
-                    .to_string()
+            let (detail, fix) = if is_normal {
+                let fix = if s_lo.is_finite() {
+                    format!("; raise min to {}", fmt_num(lo))
+                } else {
+                    format!("; truncate it with min = {}", fmt_num(lo))
+                };
+                (String::new(), fix)
+            } else if s_lo == 0.0 && s_hi == f64::INFINITY {
+                // lognormal, gamma, weibull: values arbitrarily close to 0.
+                (
+                    " (it takes values close to 0)".to_string(),
+                    use_bounded.to_string(),
+                )
             } else {
-                format!(" (its lowest value is {})", fmt_num(s_lo))
+                (
+                    format!(" (its lowest value is {})", fmt_num(s_lo)),
+                    String::new(),
+                )
             };
             return Err(format!(
-                "{desc} {below}{fix}, but the value must be {range}"
+                "{desc} {problem}{detail}, but the value must be {range}{fix}"
             ));
         }
         if s_hi > hi {
-            let fix = if is_normal && s_hi == f64::INFINITY {
-                format!("; truncate it with max = {}", fmt_num(hi))
+            let (detail, fix) = if is_normal {
+                let fix = if s_hi.is_finite() {
+                    format!("; lower max to {}", fmt_num(hi))
+                } else {
+                    format!("; truncate it with max = {}", fmt_num(hi))
+                };
+                (String::new(), fix)
             } else if s_hi == f64::INFINITY {
-                " (it has no upper limit); use a bounded distribution such as uniform, \
-                 triangular or pert"
-                    .to_string()
+                (
+                    " (it has no upper limit)".to_string(),
+                    use_bounded.to_string(),
+                )
             } else {
-                format!(" (its highest value is {})", fmt_num(s_hi))
+                (
+                    format!(" (its highest value is {})", fmt_num(s_hi)),
+                    String::new(),
+                )
             };
             return Err(format!(
-                "{desc} can exceed {}{fix}, but the value must be {range}",
+                "{desc} can exceed {}{detail}, but the value must be {range}{fix}",
                 fmt_num(hi)
             ));
         }
@@ -1330,9 +1358,80 @@ fn norm_sf(z: f64) -> f64 {
     0.5 * erfc(z * std::f64::consts::FRAC_1_SQRT_2)
 }
 
+/// Evaluates c[0] + c[1] x + c[2] x² + ... by Horner's rule.
+fn horner(c: &[f64], x: f64) -> f64 {
+    c.iter().rev().fold(0.0, |acc, &k| acc * x + k)
+}
+
 /// Standard normal quantile Φ⁻¹(p): Wichura's algorithm AS 241 (PPND16),
 /// relative accuracy about 1e-16. Returns ∓inf at p = 0 / 1.
+/// Coefficients are kept exactly as published (ascending powers).
+#[allow(clippy::excessive_precision)]
 fn norm_ppf(p: f64) -> f64 {
+    // Central region |p - 0.5| <= 0.425.
+    const A: [f64; 8] = [
+        3.387_132_872_796_366_608_0,
+        1.331_416_678_917_843_774_5e2,
+        1.971_590_950_306_551_442_7e3,
+        1.373_169_376_550_946_112_5e4,
+        4.592_195_393_154_987_145_7e4,
+        6.726_577_092_700_870_085_3e4,
+        3.343_057_558_358_812_810_5e4,
+        2.509_080_928_730_122_672_7e3,
+    ];
+    const B: [f64; 8] = [
+        1.0,
+        4.231_333_070_160_091_125_2e1,
+        6.871_870_074_920_579_083_0e2,
+        5.394_196_021_424_751_107_7e3,
+        2.121_379_430_158_659_586_7e4,
+        3.930_789_580_009_271_061_0e4,
+        2.872_908_573_572_194_267_4e4,
+        5.226_495_278_852_854_561_0e3,
+    ];
+    // Intermediate tail, r = sqrt(-ln(min(p, 1-p))) <= 5.
+    const C: [f64; 8] = [
+        1.423_437_110_749_683_577_34,
+        4.630_337_846_156_545_295_9,
+        5.769_497_221_460_691_405_5,
+        3.647_848_324_763_204_605_04,
+        1.270_458_252_452_368_382_58,
+        2.417_807_251_774_506_117_7e-1,
+        2.272_384_498_926_918_458_33e-2,
+        7.745_450_142_783_414_076_4e-4,
+    ];
+    const D: [f64; 8] = [
+        1.0,
+        2.053_191_626_637_758_821_87,
+        1.676_384_830_183_803_849_4,
+        6.897_673_349_851_000_045_5e-1,
+        1.481_039_764_274_800_745_9e-1,
+        1.519_866_656_361_645_719_66e-2,
+        5.475_938_084_995_344_946e-4,
+        1.050_750_071_644_416_843_24e-9,
+    ];
+    // Far tail, r > 5.
+    const E: [f64; 8] = [
+        6.657_904_643_501_103_777_2,
+        5.463_784_911_164_114_369_9,
+        1.784_826_539_917_291_335_8,
+        2.965_605_718_285_048_912_3e-1,
+        2.653_218_952_657_612_309_3e-2,
+        1.242_660_947_388_078_438_6e-3,
+        2.711_555_568_743_487_578_15e-5,
+        2.010_334_399_292_288_132_65e-7,
+    ];
+    const F: [f64; 8] = [
+        1.0,
+        5.998_322_065_558_879_376_9e-1,
+        1.369_298_809_227_358_053_1e-1,
+        1.487_536_129_085_061_485_25e-2,
+        7.868_691_311_456_132_591e-4,
+        1.846_318_317_510_054_681_8e-5,
+        1.421_511_758_316_445_888_7e-7,
+        2.044_263_103_389_939_785_64e-15,
+    ];
+
     if p <= 0.0 {
         return f64::NEG_INFINITY;
     }
@@ -1342,87 +1441,14 @@ fn norm_ppf(p: f64) -> f64 {
     let q = p - 0.5;
     if q.abs() <= 0.425 {
         let r = 0.180625 - q * q;
-        return q
-            * (((((((2.509_080_928_730_122_672_7e3 * r + 3.343_057_558_358_812_810_5e4) * r
-                + 6.726_577_092_700_870_085_3e4)
-                * r
-                + 4.592_195_393_154_987_145_7e4)
-                * r
-                + 1.373_169_376_550_946_112_5e4)
-                * r
-                + 1.971_590_950_306_551_442_7e3)
-                * r
-                + 1.331_416_678_917_843_774_5e2)
-                * r
-                + 3.387_132_872_796_366_608_0)
-            / (((((((5.226_495_278_852_854_561_0e3 * r + 2.872_908_573_572_194_267_4e4) * r
-                + 3.930_789_580_009_271_061_0e4)
-                * r
-                + 2.121_379_430_158_659_586_7e4)
-                * r
-                + 5.394_196_021_424_751_107_7e3)
-                * r
-                + 6.871_870_074_920_579_083_0e2)
-                * r
-                + 4.231_333_070_160_091_125_2e1)
-                * r
-                + 1.0);
+        return q * horner(&A, r) / horner(&B, r);
     }
     let tail = if q < 0.0 { p } else { 1.0 - p };
-    let mut r = (-tail.ln()).sqrt();
+    let r = (-tail.ln()).sqrt();
     let z = if r <= 5.0 {
-        r -= 1.6;
-        (((((((7.745_450_142_783_414_076_4e-4 * r + 2.272_384_498_926_918_458_33e-2) * r
-            + 2.417_807_251_774_506_117_7e-1)
-            * r
-            + 1.270_458_252_452_368_382_58)
-            * r
-            + 3.647_848_324_763_204_605_04)
-            * r
-            + 5.769_497_221_460_691_405_5)
-            * r
-            + 4.630_337_846_156_545_295_9)
-            * r
-            + 1.423_437_110_749_683_577_34)
-            / (((((((1.050_750_071_644_416_843_24e-9 * r + 5.475_938_084_995_344_946e-4) * r
-                + 1.519_866_656_361_645_719_66e-2)
-                * r
-                + 1.481_039_764_274_800_745_9e-1)
-                * r
-                + 6.897_673_349_851_000_045_5e-1)
-                * r
-                + 1.676_384_830_183_803_849_4)
-                * r
-                + 2.053_191_626_637_758_821_87)
-                * r
-                + 1.0)
+        horner(&C, r - 1.6) / horner(&D, r - 1.6)
     } else {
-        r -= 5.0;
-        (((((((2.010_334_399_292_288_132_65e-7 * r + 2.711_555_568_743_487_578_15e-5) * r
-            + 1.242_660_947_388_078_438_6e-3)
-            * r
-            + 2.653_218_952_657_612_309_3e-2)
-            * r
-            + 2.965_605_718_285_048_912_3e-1)
-            * r
-            + 1.784_826_539_917_291_335_8)
-            * r
-            + 5.463_784_911_164_114_369_9)
-            * r
-            + 6.657_904_643_501_103_777_2)
-            / (((((((2.044_263_103_389_939_785_64e-15 * r + 1.421_511_758_316_445_888_7e-7)
-                * r
-                + 1.846_318_317_510_054_681_8e-5)
-                * r
-                + 7.868_691_311_456_132_591e-4)
-                * r
-                + 1.487_536_129_085_061_485_25e-2)
-                * r
-                + 1.369_298_809_227_358_053_1e-1)
-                * r
-                + 5.998_322_065_558_879_376_9e-1)
-                * r
-                + 1.0)
+        horner(&E, r - 5.0) / horner(&F, r - 5.0)
     };
     if q < 0.0 { -z } else { z }
 }
@@ -1435,7 +1461,8 @@ fn norm_ppf(p: f64) -> f64 {
 /// granted, provided that this notice is preserved.
 ///
 /// Error below 1 ulp over the whole range; relative accuracy is kept in the
-/// upper tail (erfc(26) ≈ 5.7e-296).
+/// upper tail (erfc(26) ≈ 5.7e-296). Coefficients are kept as published.
+#[allow(clippy::excessive_precision)]
 fn erfc(x: f64) -> f64 {
     const ERX: f64 = 8.450_629_115_104_675_292_97e-1;
     // erf on [0, 0.84375]
@@ -1511,10 +1538,6 @@ fn erfc(x: f64) -> f64 {
         4.745_285_412_069_553_672_15e2,
         -2.244_095_244_658_581_833_62e1,
     ];
-    fn poly(c: &[f64], s: f64) -> f64 {
-        c.iter().rev().fold(0.0, |acc, &k| acc * s + k)
-    }
-
     if x.is_nan() {
         return x;
     }
@@ -1524,8 +1547,8 @@ fn erfc(x: f64) -> f64 {
             return 1.0 - x;
         }
         let z = x * x;
-        let r = poly(&PP, z);
-        let s = 1.0 + z * poly(&QQ, z);
+        let r = horner(&PP, z);
+        let s = 1.0 + z * horner(&QQ, z);
         let y = r / s;
         if x < 0.25 {
             return 1.0 - (x + x * y);
@@ -1534,8 +1557,8 @@ fn erfc(x: f64) -> f64 {
     }
     if ax < 1.25 {
         let s = ax - 1.0;
-        let p = poly(&PA, s);
-        let q = 1.0 + s * poly(&QA, s);
+        let p = horner(&PA, s);
+        let q = 1.0 + s * horner(&QA, s);
         return if x >= 0.0 {
             1.0 - ERX - p / q
         } else {
@@ -1545,9 +1568,9 @@ fn erfc(x: f64) -> f64 {
     if ax < 28.0 {
         let s = 1.0 / (ax * ax);
         let (r, big_s) = if ax < 1.0 / 0.35 {
-            (poly(&RA, s), 1.0 + s * poly(&SA, s))
+            (horner(&RA, s), 1.0 + s * horner(&SA, s))
         } else {
-            (poly(&RB, s), 1.0 + s * poly(&SB, s))
+            (horner(&RB, s), 1.0 + s * horner(&SB, s))
         };
         // Split x*x exactly: z has the low 32 bits of ax cleared.
         let z = f64::from_bits(ax.to_bits() & 0xffff_ffff_0000_0000);
@@ -1578,6 +1601,7 @@ fn stirling_corr(x: f64) -> f64 {
 }
 
 /// ln Γ(x) for x > 0: Lanczos (g = 7, n = 9) below 10, Stirling above.
+#[allow(clippy::excessive_precision)]
 fn ln_gamma(x: f64) -> f64 {
     const G: f64 = 7.0;
     const C: [f64; 9] = [
@@ -1633,20 +1657,15 @@ fn log1pmx(t: f64) -> f64 {
     }
 }
 
-/// ln of the incomplete-gamma prefactor x^a e^(-x) / Γ(a), computed without
-/// cancellation for large a.
-fn ln_gamma_prefix(a: f64, x: f64) -> f64 {
-    if a < 10.0 {
-        a * x.ln() - x - ln_gamma(a)
-    } else {
-        let t = (x - a) / a;
-        a * log1pmx(t) + 0.5 * (a / (2.0 * PI)).ln() - stirling_corr(a)
-    }
-}
-
 /// Above this shape the Wilson–Hilferty approximation is used for the gamma
-/// CDF and quantile (its relative error is far below 1e-9 there).
+/// CDF and quantile: the series and continued fraction would need tens of
+/// thousands of terms, and the approximation's relative error in the
+/// quantile is below 3e-11 for u in [1e-6, 1 - 1e-6] (1.5e-8 at u = 1e-300).
 const GAMMA_WH_SHAPE: f64 = 1e7;
+
+/// Newton iterations in t = ln x stop once a step is this small: the error
+/// after that step is of order step² (relative error in x ≲ 1e-15).
+const NEWTON_LAST_STEP: f64 = 1e-8;
 
 /// ln(1 - e^l) for l <= 0.
 fn ln_1m_exp(l: f64) -> f64 {
@@ -1657,143 +1676,196 @@ fn ln_1m_exp(l: f64) -> f64 {
     }
 }
 
-/// Wilson–Hilferty: z such that P(a, x) ≈ Φ(z).
-fn gamma_wh_z(a: f64, x: f64) -> f64 {
-    let c = 1.0 / (9.0 * a);
-    ((x / a).cbrt() - 1.0 + c) / c.sqrt()
+/// The standard gamma distribution (scale 1) with shape `a`, with the
+/// constants its incomplete gamma function needs precomputed.
+#[derive(Clone, Debug, PartialEq)]
+struct GammaShape {
+    a: f64,
+    /// ln Γ(a).
+    ln_gamma_a: f64,
+    /// ln Γ(a + 1), accurate also for tiny a.
+    ln_gamma_a1: f64,
+    /// a ln a - a - ln Γ(a) = ½ ln(a / 2π) - (Stirling remainder), for a >= 10.
+    stirling_term: f64,
 }
 
-/// (ln P(a, x), ln Q(a, x)) for the regularized incomplete gamma functions.
-fn ln_gamma_pq(a: f64, x: f64) -> (f64, f64) {
-    if x <= 0.0 {
-        return (f64::NEG_INFINITY, 0.0);
-    }
-    if x == f64::INFINITY {
-        return (0.0, f64::NEG_INFINITY);
-    }
-    if a >= GAMMA_WH_SHAPE {
-        let z = gamma_wh_z(a, x);
-        return (norm_cdf(z).ln(), norm_sf(z).ln());
-    }
-    let ln_pre = ln_gamma_prefix(a, x);
-    if x < a + 1.0 {
-        // Series: P = pre / a * Σ x^n / ((a+1)...(a+n)).
-        let mut term = 1.0;
-        let mut sum = 1.0;
-        let mut n = a;
-        for _ in 0..100_000 {
-            n += 1.0;
-            term *= x / n;
-            sum += term;
-            if term < sum * 1e-17 {
-                break;
-            }
-        }
-        let lp = ln_pre - a.ln() + sum.ln();
-        (lp, ln_1m_exp(lp.min(0.0)))
-    } else {
-        // Continued fraction for Q (modified Lentz).
-        const TINY: f64 = 1e-300;
-        let mut b = x + 1.0 - a;
-        let mut c = 1.0 / TINY;
-        let mut d = 1.0 / b;
-        let mut h = d;
-        for i in 1..100_000 {
-            let an = -(i as f64) * (i as f64 - a);
-            b += 2.0;
-            d = an * d + b;
-            if d.abs() < TINY {
-                d = TINY;
-            }
-            c = b + an / c;
-            if c.abs() < TINY {
-                c = TINY;
-            }
-            d = 1.0 / d;
-            let del = d * c;
-            h *= del;
-            if (del - 1.0).abs() < 1e-16 {
-                break;
-            }
-        }
-        let lq = ln_pre + h.ln();
-        (ln_1m_exp(lq.min(0.0)), lq)
-    }
-}
-
-/// Regularized lower incomplete gamma function P(a, x).
-fn gamma_p(a: f64, x: f64) -> f64 {
-    ln_gamma_pq(a, x).0.exp()
-}
-
-/// Quantile of the standard gamma (scale 1) at u in (0, 1): Newton steps in
-/// t = ln x on ln P (u < ½) or ln Q (u >= ½), safeguarded by bisection.
-fn gamma_quantile(a: f64, u: f64) -> f64 {
-    let z = norm_ppf(u);
-    if a >= GAMMA_WH_SHAPE {
-        let c = 1.0 / (9.0 * a);
-        let base = 1.0 - c + z * c.sqrt();
-        return a * (base.max(0.0)).powi(3);
-    }
-    // Initial guess.
-    let ln_small = (u.ln() + ln_gamma(a + 1.0)) / a; // P ≈ x^a / Γ(a+1)
-    let t0 = if a > 1.0 {
-        let c = 1.0 / (9.0 * a);
-        let base = 1.0 - c + z * c.sqrt();
-        if base > 0.0 {
-            (a * base.powi(3)).ln().max(ln_small)
-        } else {
-            ln_small
-        }
-    } else {
-        let t = 1.0 - a * (0.253 + a * 0.12);
-        if u < t {
-            (u.ln() - t.ln()) / a
-        } else {
-            (1.0 - ((1.0 - (u - t) / (1.0 - t)).ln())).ln()
-        }
-    };
-    let lower = u < 0.5;
-    let target = if lower { u.ln() } else { (1.0 - u).ln() };
-    // F(t) = ln P(e^t) - ln u is increasing; G(t) = ln Q(e^t) - ln(1-u) decreasing.
-    let mut t = t0.clamp(-745.0, 710.0);
-    let (mut lo, mut hi) = (f64::NEG_INFINITY, f64::INFINITY);
-    for _ in 0..200 {
-        let x = t.exp();
-        let (lp, lq) = ln_gamma_pq(a, x);
-        let ln_tail = if lower { lp } else { lq };
-        let f = if lower {
-            ln_tail - target
-        } else {
-            target - ln_tail
-        };
-        if f == 0.0 {
-            return x;
-        }
-        if f < 0.0 {
-            lo = t;
-        } else {
-            hi = t;
-        }
-        // d/dt ln P = R / P and d/dt ln Q = -R / Q with R = x^a e^-x / Γ(a).
-        let slope = (ln_gamma_prefix(a, x) - ln_tail).exp();
-        let step = (f / slope).clamp(-50.0, 50.0);
-        let mut tn = t - step;
-        if !(tn > lo && tn < hi) || !tn.is_finite() {
-            tn = if lo.is_finite() && hi.is_finite() {
-                0.5 * (lo + hi)
-            } else if lo.is_finite() {
-                lo + 50.0
+impl GammaShape {
+    fn new(a: f64) -> Self {
+        GammaShape {
+            a,
+            ln_gamma_a: ln_gamma(a),
+            ln_gamma_a1: ln_gamma(a + 1.0),
+            stirling_term: if a >= 10.0 {
+                0.5 * (a / (2.0 * PI)).ln() - stirling_corr(a)
             } else {
-                hi - 50.0
-            };
+                0.0
+            },
         }
-        if (tn - t).abs() <= 1e-15 * t.abs().max(1.0) || hi - lo <= 1e-15 * t.abs().max(1.0) {
-            return tn.exp();
-        }
-        t = tn;
     }
-    t.exp()
+
+    /// ln of the prefactor R = x^a e^(-x) / Γ(a), without cancellation for
+    /// large a (then x = a (1 + t) and ln R = a (ln(1 + t) - t) + stirling_term).
+    fn ln_prefix(&self, x: f64) -> f64 {
+        let a = self.a;
+        if a < 10.0 || x < 0.5 * a {
+            a * x.ln() - x - self.ln_gamma_a
+        } else {
+            a * log1pmx((x - a) / a) + self.stirling_term
+        }
+    }
+
+    /// Wilson–Hilferty: z such that P(a, x) ≈ Φ(z).
+    fn wh_z(&self, x: f64) -> f64 {
+        let c = (1.0 / self.a) / 9.0;
+        let num = (x / self.a).cbrt() - 1.0 + c;
+        if num == 0.0 { 0.0 } else { num / c.sqrt() }
+    }
+
+    /// Regularized lower incomplete gamma function P(a, x).
+    fn cdf(&self, x: f64) -> f64 {
+        if x <= 0.0 {
+            return 0.0;
+        }
+        if x == f64::INFINITY {
+            return 1.0;
+        }
+        if self.a >= GAMMA_WH_SHAPE {
+            return norm_cdf(self.wh_z(x));
+        }
+        self.ln_pq(x, self.ln_prefix(x)).0.exp()
+    }
+
+    /// (ln P(a, x), ln Q(a, x)) by the series (x < a + 1) or the continued
+    /// fraction for Q (modified Lentz), given `ln_pre` = `ln_prefix(x)`,
+    /// for 0 < x < inf.
+    fn ln_pq(&self, x: f64, ln_pre: f64) -> (f64, f64) {
+        let a = self.a;
+        if x < a + 1.0 {
+            // P = R / a * Σ x^n / ((a+1)...(a+n)).
+            let mut term = 1.0;
+            let mut sum = 1.0;
+            let mut n = a;
+            for _ in 0..100_000 {
+                n += 1.0;
+                term *= x / n;
+                sum += term;
+                if term < sum * 1e-17 {
+                    break;
+                }
+            }
+            let lp = ln_pre - a.ln() + sum.ln();
+            (lp, ln_1m_exp(lp.min(0.0)))
+        } else {
+            const TINY: f64 = 1e-300;
+            let mut b = x + 1.0 - a;
+            let mut c = 1.0 / TINY;
+            let mut d = 1.0 / b;
+            let mut h = d;
+            for i in 1..100_000 {
+                let an = -(i as f64) * (i as f64 - a);
+                b += 2.0;
+                d = an * d + b;
+                if d.abs() < TINY {
+                    d = TINY;
+                }
+                c = b + an / c;
+                if c.abs() < TINY {
+                    c = TINY;
+                }
+                d = 1.0 / d;
+                let del = d * c;
+                h *= del;
+                if (del - 1.0).abs() < 1e-16 {
+                    break;
+                }
+            }
+            let lq = ln_pre + h.ln();
+            (ln_1m_exp(lq.min(0.0)), lq)
+        }
+    }
+
+    /// Quantile at u in (0, 1): Newton steps in t = ln x on ln P (u < ½) or
+    /// ln Q (u >= ½), safeguarded by bisection.
+    fn quantile(&self, u: f64) -> f64 {
+        let a = self.a;
+        let z = norm_ppf(u);
+        if a >= GAMMA_WH_SHAPE {
+            let c = (1.0 / a) / 9.0;
+            let base = 1.0 - c + z * c.sqrt();
+            return a * base.max(0.0).powi(3);
+        }
+        // Initial guess. For tiny x, P(a, x) = x^a / Γ(a+1) (1 + O(x)), so
+        // the small-x guess is exact to double precision below e^-700.
+        let ln_small = (u.ln() + self.ln_gamma_a1) / a;
+        if ln_small < -700.0 {
+            return ln_small.exp();
+        }
+        let t0 = if a > 1.0 {
+            // Wilson–Hilferty.
+            let c = 1.0 / (9.0 * a);
+            let base = 1.0 - c + z * c.sqrt();
+            if base > 0.0 {
+                (a * base.powi(3)).ln().max(ln_small)
+            } else {
+                ln_small
+            }
+        } else {
+            // Numerical Recipes' guess for a <= 1.
+            let t = 1.0 - a * (0.253 + a * 0.12);
+            if u < t {
+                (u.ln() - t.ln()) / a
+            } else {
+                (1.0 - ((1.0 - (u - t) / (1.0 - t)).ln())).ln()
+            }
+        };
+        let lower = u < 0.5;
+        let target = if lower { u.ln() } else { (1.0 - u).ln() };
+        // f(t) = ln P(e^t) - ln u, or ln(1-u) - ln Q(e^t); both increasing.
+        let mut t = t0.clamp(-745.0, 710.0);
+        let (mut lo, mut hi) = (f64::NEG_INFINITY, f64::INFINITY);
+        for _ in 0..200 {
+            let x = t.exp();
+            if x == 0.0 || x == f64::INFINITY {
+                return x;
+            }
+            let ln_pre = self.ln_prefix(x);
+            let (lp, lq) = self.ln_pq(x, ln_pre);
+            let (ln_tail, f) = if lower {
+                (lp, lp - target)
+            } else {
+                (lq, target - lq)
+            };
+            if f == 0.0 {
+                return x;
+            }
+            if f < 0.0 {
+                lo = t;
+            } else {
+                hi = t;
+            }
+            // d/dt ln P = R / P and d/dt ln Q = -R / Q.
+            let slope = (ln_pre - ln_tail).exp();
+            let step = (f / slope).clamp(-50.0, 50.0);
+            if step.abs() <= NEWTON_LAST_STEP {
+                return (t - step).exp();
+            }
+            let mut tn = t - step;
+            if !(tn > lo && tn < hi && tn.is_finite()) {
+                tn = if lo.is_finite() && hi.is_finite() {
+                    0.5 * (lo + hi)
+                } else if lo.is_finite() {
+                    lo + 50.0
+                } else {
+                    hi - 50.0
+                };
+            }
+            if hi - lo <= 1e-15 * t.abs().max(1.0) {
+                return tn.exp();
+            }
+            t = tn;
+        }
+        t.exp()
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1918,15 +1990,19 @@ fn beta_lower_quantile(a: f64, b: f64, ln_b: f64, p: f64) -> f64 {
         // d/dt ln I = x^a (1-x)^(b-1) / (B I)
         let slope = (a * t + (b - 1.0) * ln_1mx - ln_b - li).exp();
         let step = (f / slope).clamp(-50.0, 50.0);
+        if step.abs() <= NEWTON_LAST_STEP {
+            return (t - step).exp().min(1.0);
+        }
+        let tol = 1e-15 * t.abs().max(1.0);
         let mut tn = t - step;
-        if !(tn > lo && tn < hi) || !tn.is_finite() {
+        if !(tn > lo && tn < hi && tn.is_finite()) {
             tn = if lo.is_finite() {
                 0.5 * (lo + hi)
             } else {
                 hi - 50.0
             };
         }
-        if (tn - t).abs() <= 1e-15 * t.abs().max(1.0) || hi - lo <= 1e-15 * t.abs().max(1.0) {
+        if hi - lo <= tol {
             return tn.exp();
         }
         t = tn;
@@ -1942,9 +2018,9 @@ mod tests {
     fn erfc_known_values() {
         // erfc(1) = 0.157299207050285130658...
         assert!((erfc(1.0) - 0.157_299_207_050_285_13).abs() < 1e-16);
-        assert!((erfc(-1.0) - 1.842_700_792_949_714_87).abs() < 4e-16);
+        assert!((erfc(-1.0) - 1.842_700_792_949_714_8).abs() < 4e-16);
         // erfc(5) = 1.5374597944280348502e-12
-        assert!((erfc(5.0) / 1.537_459_794_428_034_85e-12 - 1.0).abs() < 1e-14);
+        assert!((erfc(5.0) / 1.537_459_794_428_035e-12 - 1.0).abs() < 1e-14);
     }
 
     #[test]

@@ -11,6 +11,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Run(a) => commands::run::run(a),
         cli::Command::Validate(a) => commands::validate::validate(a),
+        cli::Command::Sweep(a) => commands::paired::sweep(a),
+        cli::Command::Compare(a) => commands::paired::compare(a),
+        cli::Command::Report(a) => commands::report::report(a),
+        cli::Command::Scenarios(a) => commands::scenarios::scenarios(a),
+        cli::Command::Init(a) => commands::init::init(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -33,6 +33,42 @@ pub struct RunConfig {
     pub exact_quantile_limit: u64,
 }
 
+/// Sequential stopping: stop after the first wave at which every listed
+/// metric's relative standard error `sd / √n / |mean|` is at most
+/// `target_rse` (checked after each wave of [`WAVE`] replicates, on moments
+/// accumulated in index order, so the stopping point does not depend on the
+/// thread count). `RunConfig::replicates` is the cap.
+#[derive(Clone, Debug)]
+pub struct StopRule {
+    pub target_rse: f64,
+    /// Metric indices (layout order) that must converge.
+    pub metrics: Vec<usize>,
+}
+
+/// Why a run stopped.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StopReason {
+    /// It ran the replicates it was asked for.
+    Completed,
+    /// Every watched metric reached the target relative standard error.
+    Converged { rse: Vec<f64> },
+    /// The replicate cap was reached first.
+    CapReached { rse: Vec<f64> },
+}
+
+/// Relative standard error of a mean: `sd/√n/|mean|`; 0 when the values do
+/// not vary, infinite when they vary around a zero mean.
+pub fn relative_standard_error(m: &Moments) -> f64 {
+    let se = m.mcse();
+    if se == 0.0 {
+        0.0
+    } else if m.mean() == 0.0 || !se.is_finite() {
+        f64::INFINITY
+    } else {
+        se / m.mean().abs()
+    }
+}
+
 /// How summary quantiles were computed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum QuantileMethod {
@@ -70,9 +106,11 @@ pub struct RunResult {
     pub quantile_method: QuantileMethod,
     /// Per-day quantile bands of the daily series.
     pub daily: DailyBands,
-    /// Each metric's quantile function at [`QUANTILE_GRID`] (same method
+    /// Each metric's quantile function at [`quantile_grid`] (same method
     /// as the summary): enough to draw histograms and exceedance curves.
     pub metric_quantiles: Vec<Vec<f64>>,
+    /// Why the run stopped (see [`StopRule`]).
+    pub stopped: StopReason,
 }
 
 /// Probabilities at which `quantiles.csv` tabulates every metric:
@@ -100,6 +138,17 @@ impl Columns {
 pub fn run(
     engine: &Engine,
     cfg: &RunConfig,
+    sink: Option<&mut dyn RowSink>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> std::io::Result<RunResult> {
+    run_until(engine, cfg, None, sink, progress)
+}
+
+/// Like [`run`], stopping early by `stop` (then `cfg.replicates` is a cap).
+pub fn run_until(
+    engine: &Engine,
+    cfg: &RunConfig,
+    stop: Option<&StopRule>,
     mut sink: Option<&mut dyn RowSink>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> std::io::Result<RunResult> {
@@ -117,13 +166,14 @@ pub fn run(
         .collect();
     let mut moments = vec![Moments::new(); stride];
     let mut cols = if exact {
-        Columns::Exact(vec![Vec::with_capacity(n as usize); stride])
+        Columns::Exact(vec![Vec::new(); stride])
     } else {
         Columns::Sketch(vec![LogHistogram::new(); stride])
     };
     let mut buf = vec![0.0f64; WAVE.min(n as usize).max(1) * stride];
 
     let mut done = 0u64;
+    let mut stopped = StopReason::Completed;
     while done < n {
         let count = ((n - done) as usize).min(WAVE);
         let first = done;
@@ -153,7 +203,22 @@ pub fn run(
         }
         done += count as u64;
         progress(done);
+        if let Some(rule) = stop {
+            let rse: Vec<f64> = rule
+                .metrics
+                .iter()
+                .map(|&k| relative_standard_error(&moments[nu + k]))
+                .collect();
+            if rse.iter().all(|&r| r <= rule.target_rse) {
+                stopped = StopReason::Converged { rse };
+                break;
+            }
+            if done >= n {
+                stopped = StopReason::CapReached { rse };
+            }
+        }
     }
+    let n = done;
 
     let mut daily = DailyBands::new(ns, h);
     for slot in &slots {
@@ -207,6 +272,7 @@ pub fn run(
         },
         daily,
         metric_quantiles,
+        stopped,
     })
 }
 

@@ -671,6 +671,7 @@ fn run_golden(dir: &Path, threads: &str, extra: &[&str]) -> Output {
         "--seed",
         "7",
         "-q",
+        "--no-plots",
         "--threads",
         threads,
         "--out",
@@ -820,6 +821,7 @@ fn results_do_not_depend_on_thread_count() {
             "--seed",
             "8",
             "-q",
+            "--no-plots",
             "--out",
             other.to_str().unwrap(),
         ],
@@ -836,7 +838,18 @@ fn default_scenario_from_another_directory() {
     assert_success(&o);
     assert!(o.stdout.is_empty(), "{}", describe(&o));
     let out = tmp.join("bordersim-out");
-    assert_outputs(&out, &OUTPUTS);
+    // A default run also draws the figures and writes the report.
+    let with_report: Vec<&str> = OUTPUTS
+        .iter()
+        .copied()
+        .chain(["figures", "report.html"])
+        .collect();
+    assert_outputs(&out, &with_report);
+    assert!(
+        files_in(&out.join("figures")).contains("distribution_direct_loss_usd.png"),
+        "{:?}",
+        files_in(&out.join("figures"))
+    );
     assert_eq!(
         files_in(tmp.path()),
         BTreeSet::from(["bordersim-out".to_string()])
@@ -859,7 +872,13 @@ fn default_scenario_from_another_directory() {
     // Running again overwrites in place and leaves no temporary files.
     let o = bordersim(&["run", "-n", "50", "-q"], Some(tmp.path()));
     assert_success(&o);
-    assert_outputs(&out, &OUTPUTS);
+    assert_outputs(&out, &with_report);
+    assert!(
+        !files_in(&out.join("figures"))
+            .iter()
+            .any(|f| f.contains(".tmp")),
+        "leftover temporary figure files"
+    );
 }
 
 #[test]
@@ -955,6 +974,7 @@ fn terminal_summary() {
             scenario.to_str().unwrap(),
             "-n",
             "30",
+            "--no-plots",
             "--out",
             out.to_str().unwrap(),
         ],

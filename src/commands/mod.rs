@@ -1,7 +1,11 @@
 //! What each subcommand does. Errors carry their exit code: 2 for bad
 //! input (scenario or arguments), 1 for everything else.
 
+pub mod init;
+pub mod paired;
+pub mod report;
 pub mod run;
+pub mod scenarios;
 pub mod validate;
 
 use bordersim::error::LoadError;

@@ -11,7 +11,7 @@ use bordersim::output::manifest::{
 use bordersim::output::tables::{ReplicatesCsv, daily_csv, quantiles_csv, summary_csv};
 use bordersim::output::{json, terminal};
 use bordersim::rng::GENERATOR;
-use bordersim::run::{RowSink, RunConfig, RunResult, run as run_replicates};
+use bordersim::run::{RowSink, RunConfig, RunResult, StopReason, StopRule, run_until};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::time::Instant;
@@ -21,7 +21,11 @@ pub const AUTO_REPLICATES_CSV_LIMIT: u64 = 100_000;
 
 pub fn run(a: RunArgs) -> Result<(), CliError> {
     let scenario = load(a.scenario.as_deref())?;
-    let n = a.replicates.unwrap_or(scenario.meta.replicates);
+    let n = match (a.replicates, a.target_rse) {
+        (Some(n), _) => n,
+        (None, Some(_)) => 1_000_000,
+        (None, None) => scenario.meta.replicates,
+    };
     let seed = a.seed.unwrap_or(scenario.meta.seed);
     let threads = a
         .threads
@@ -37,6 +41,27 @@ pub fn run(a: RunArgs) -> Result<(), CliError> {
         seed,
         exact_quantile_limit: a.exact_quantile_limit,
     };
+    let stop = match a.target_rse {
+        None => None,
+        Some(target_rse) => {
+            let mut metrics = Vec::new();
+            for m in &a.rse_metrics {
+                let (name, entity) = m.split_once(':').unwrap_or((m, "all"));
+                match engine.layout.find(name, entity) {
+                    Some(k) => metrics.push(k),
+                    None => {
+                        return Err(CliError::Input(format!(
+                            "--rse-metrics: no metric `{m}` (use a name from summary.csv, or NAME:ENTITY)"
+                        )));
+                    }
+                }
+            }
+            Some(StopRule {
+                target_rse,
+                metrics,
+            })
+        }
+    };
     let write_rows = match a.replicates_csv {
         WhenCsv::Always => true,
         WhenCsv::Never => false,
@@ -51,9 +76,13 @@ pub fn run(a: RunArgs) -> Result<(), CliError> {
         let w = staging.stream("replicates.csv")?;
         let mut sink = ReplicatesCsv::new(w, &engine)?;
         let r = pool.install(|| {
-            run_replicates(&engine, &cfg, Some(&mut sink as &mut dyn RowSink), &|d| {
-                bar.set_position(d)
-            })
+            run_until(
+                &engine,
+                &cfg,
+                stop.as_ref(),
+                Some(&mut sink as &mut dyn RowSink),
+                &|d| bar.set_position(d),
+            )
         });
         let w = sink.into_inner();
         match r {
@@ -69,7 +98,7 @@ pub fn run(a: RunArgs) -> Result<(), CliError> {
             }
         }
     } else {
-        pool.install(|| run_replicates(&engine, &cfg, None, &|d| bar.set_position(d)))?
+        pool.install(|| run_until(&engine, &cfg, stop.as_ref(), None, &|d| bar.set_position(d)))?
     };
     let wall = start.elapsed().as_secs_f64();
     bar.finish_and_clear();
@@ -80,7 +109,7 @@ pub fn run(a: RunArgs) -> Result<(), CliError> {
         scenario_file: scenario.file.clone(),
         scenario_sha256: scenario_hash(&scenario),
         seed,
-        replicates: n,
+        replicates: result.replicates,
         horizon_days: scenario.meta.horizon,
         arrival_noise: scenario.meta.arrival_noise,
         rng: GENERATOR.to_string(),
@@ -97,10 +126,23 @@ pub fn run(a: RunArgs) -> Result<(), CliError> {
         threads,
         wall_time_seconds: wall,
         command: command.join(" "),
-        reproduce: format!(
-            "bordersim run {} -n {n} --seed {seed}",
-            shell_quote(&scenario_arg)
-        ),
+        reproduce: {
+            let mut r = format!(
+                "bordersim run {} -n {n} --seed {seed}",
+                shell_quote(&scenario_arg)
+            );
+            if let Some(t) = a.target_rse {
+                r += &format!(
+                    " --target-rse {t} --rse-metrics {}",
+                    shell_quote(&a.rse_metrics.join(","))
+                );
+            }
+            if a.exact_quantile_limit != bordersim::run::DEFAULT_EXACT_QUANTILE_LIMIT {
+                r += &format!(" --exact-quantile-limit {}", a.exact_quantile_limit);
+            }
+            r
+        },
+        stopping: stopping_json(&result.stopped, &a.rse_metrics, a.target_rse),
     };
     staging.write("summary.csv", &summary_csv(&engine, &result)?)?;
     staging.write(
@@ -115,6 +157,11 @@ pub fn run(a: RunArgs) -> Result<(), CliError> {
     staging.write("manifest.json", &mj)?;
     let out_dir = staging.dir().to_path_buf();
     staging.commit().context("moving outputs into place")?;
+    if !a.no_plots {
+        bordersim::report::build(&out_dir).map_err(|e| {
+            CliError::Other(anyhow::Error::from(e).context("drawing the figures and report"))
+        })?;
+    }
 
     if !a.quiet {
         print!("{}", terminal::summary_text(&engine, &result));
@@ -136,4 +183,25 @@ fn progress_bar(n: u64, quiet: bool) -> ProgressBar {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar
+}
+
+/// The stopping record of the manifest (`null` for a plain run).
+fn stopping_json(r: &StopReason, metrics: &[String], target: Option<f64>) -> serde_json::Value {
+    let rse = |v: &[f64]| -> serde_json::Value {
+        metrics
+            .iter()
+            .zip(v)
+            .map(|(m, x)| (m.clone(), serde_json::json!(x)))
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    };
+    match r {
+        StopReason::Completed => serde_json::Value::Null,
+        StopReason::Converged { rse: v } => serde_json::json!({
+            "reason": "converged", "target_rse": target, "rse": rse(v)
+        }),
+        StopReason::CapReached { rse: v } => serde_json::json!({
+            "reason": "replicate cap reached before the target", "target_rse": target, "rse": rse(v)
+        }),
+    }
 }

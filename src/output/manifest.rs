@@ -68,6 +68,9 @@ pub struct Manifest {
     pub wall_time_seconds: f64,
     pub command: String,
     pub reproduce: String,
+    /// With `--target-rse`: why the run stopped and the achieved relative
+    /// standard errors; `null` otherwise.
+    pub stopping: serde_json::Value,
 }
 
 /// Quotes a shell word if needed.

@@ -6,5 +6,6 @@ pub mod atomic;
 pub mod format;
 pub mod json;
 pub mod manifest;
+pub mod paired;
 pub mod tables;
 pub mod terminal;

@@ -4,8 +4,10 @@
 pub mod bundled;
 pub mod model;
 pub mod raw;
+pub mod reference;
 pub mod spans;
 pub mod validate;
+pub mod variants;
 
 pub use model::*;
 

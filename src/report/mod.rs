@@ -1,0 +1,61 @@
+//! Figures and `report.html` for a finished run, built only from the files
+//! the run wrote (`summary.csv`, `quantiles.csv`, `daily.csv`,
+//! `manifest.json`, `scenario.toml`). `bordersim run` calls [`build`] after
+//! writing them; `bordersim report DIR` calls it on an existing directory.
+//!
+//! - [`data`]: reads the files into typed tables (errors name the file);
+//! - [`figures`]: which figures, with what titles, rendered by
+//!   [`crate::plots`];
+//! - [`html`]: the page;
+//! - [`text`]: dates, labels, escaping.
+//!
+//! Files are written through [`crate::output::atomic::Staging`]: figures
+//! under `DIR/figures/NAME.png` and `.svg`, then `DIR/report.html`.
+
+pub mod data;
+pub mod figures;
+pub mod html;
+pub mod text;
+
+pub use data::{ReportError, RunFiles};
+
+use crate::output::atomic::Staging;
+use std::path::{Path, PathBuf};
+
+/// Subdirectory of the figures.
+pub const FIGURES_DIR: &str = "figures";
+/// File name of the page.
+pub const REPORT_FILE: &str = "report.html";
+
+/// Renders the figures and the page of the run in `dir`; returns the paths
+/// written.
+pub fn build(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+    let data = RunFiles::load(dir)?;
+    let figures = figures::render_all(&data)?;
+    let page = html::page(&data, &figures);
+
+    let fig_dir = dir.join(FIGURES_DIR);
+    let write_err = |file: &Path| {
+        let file = file.display().to_string();
+        move |source| ReportError::Write { file, source }
+    };
+    let mut fig_stage = Staging::new(&fig_dir).map_err(write_err(&fig_dir))?;
+    for f in &figures {
+        for (ext, bytes) in [
+            ("png", &f.rendered.png[..]),
+            ("svg", f.rendered.svg.as_bytes()),
+        ] {
+            let name = format!("{}.{ext}", f.name);
+            fig_stage
+                .write(&name, bytes)
+                .map_err(write_err(&fig_dir.join(&name)))?;
+        }
+    }
+    let mut page_stage = Staging::new(dir).map_err(write_err(dir))?;
+    page_stage
+        .write(REPORT_FILE, page.as_bytes())
+        .map_err(write_err(&dir.join(REPORT_FILE)))?;
+    let mut written = fig_stage.commit().map_err(write_err(&fig_dir))?;
+    written.extend(page_stage.commit().map_err(write_err(dir))?);
+    Ok(written)
+}
