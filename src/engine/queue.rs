@@ -76,6 +76,21 @@ impl Lane {
         self.next = t + 1;
     }
 
+    /// Whether no truck is queued (skipping empty cohorts).
+    pub fn is_empty(&mut self) -> bool {
+        self.front().is_none()
+    }
+
+    /// Records an empty day `t` on an empty lane (its arrivals were all
+    /// served on arrival elsewhere): keeps the day order without touching
+    /// the cohort arrays.
+    pub fn skip_day(&mut self, t: usize) {
+        debug_assert!(self.head >= self.next && t == self.next);
+        self.tot[t] = 0.0;
+        self.next = t + 1;
+        self.head = self.next;
+    }
+
     /// Arrival day of the oldest non-empty cohort, if any.
     fn front(&mut self) -> Option<usize> {
         while self.head < self.next && self.tot[self.head] <= 0.0 {
