@@ -113,7 +113,7 @@ pub fn render_all(data: &RunFiles) -> Result<Vec<Figure>, PlotError> {
 }
 
 /// "over 180 days from 12 Oct 2025" (or "over 180 days").
-fn horizon_phrase(data: &RunFiles) -> String {
+pub fn horizon_phrase(data: &RunFiles) -> String {
     let h = data.scenario.meta.horizon;
     match &data.scenario.meta.start_date {
         Some(d) => format!("over {h} days from {}", human_date(d)),
@@ -369,10 +369,4 @@ fn fan_spec<'a>(name: &str, caption: &str, input: fan::Input<'a>) -> Spec<'a> {
         size: fan::size_for(input.panels.len()),
         job: Job::Fan(input),
     }
-}
-
-/// Names of the figures a run of `data` gets (file stems), in order;
-/// used by tests.
-pub fn names(data: &RunFiles) -> Vec<String> {
-    specs(data).into_iter().map(|s| s.name).collect()
 }

@@ -4,7 +4,7 @@
 //! function as the terminal summary.
 
 use super::data::{RunFiles, SummaryRow};
-use super::figures::{Figure, Section};
+use super::figures::{Figure, Section, horizon_phrase};
 use super::text::{count, escape, human_date, linkify};
 use crate::output::format::with_unit;
 use crate::output::terminal::HEADLINES;
@@ -71,11 +71,11 @@ const ASSUMPTIONS: &[(&str, &str)] = &[
         "§2 Arrivals",
     ),
     (
-        "Perishable cargo spoils while it waits, following a Weibull shelf life; stranded trucks at the horizon count as spoiled where they would be.",
+        "Perishable cargo spoils while it waits, following a Weibull shelf life; trucks still queued at the end of the horizon are counted as stranded, with the spoilage of their wait so far.",
         "§4 Spoilage",
     ),
     (
-        "Crossing workers lose the wages of closed days, net of the share they recover in other work; a worker exhausts savings when uncovered lost days exceed his savings, which vary across workers.",
+        "Crossing workers lose the wages of closed days, net of the share they recover in other work; a worker exhausts savings when the uncovered lost days exceed the worker's savings, which vary across workers.",
         "§6 Work and wages, §7 Savings",
     ),
     (
@@ -136,7 +136,7 @@ pub fn page(data: &RunFiles, figures: &[Figure]) -> String {
              diversion costs, lost wages, producers' glut loss and consumers' extra spending. \
              Mean {} (Monte Carlo standard error {}).</p>\n</section>",
             escape(&headline_sentence(row)),
-            escape(&horizon(data)),
+            escape(&horizon_phrase(data)),
             count(m.replicates),
             escape(&with_unit(row.mean, &row.unit)),
             escape(&with_unit(row.mcse, &row.unit)),
@@ -304,14 +304,6 @@ pub fn page(data: &RunFiles, figures: &[Figure]) -> String {
          </body>\n</html>"
     );
     h
-}
-
-fn horizon(data: &RunFiles) -> String {
-    let hd = data.scenario.meta.horizon;
-    match &data.scenario.meta.start_date {
-        Some(d) => format!("over {hd} days from {}", human_date(d)),
-        None => format!("over {hd} days"),
-    }
 }
 
 /// Per crossing metrics shown in the second table: (metric, label).
