@@ -77,8 +77,8 @@ pub fn resolved_table(s: &bordersim::scenario::Scenario) -> String {
         .max(12);
     let _ = writeln!(
         out,
-        "{:<w$}  {:<dw$}  {:>10}  {:>10}  {:>10}  {:<14} {}",
-        "input", "distribution", "p5", "median", "p95", "unit", "from"
+        "{:<w$}  {:<dw$}  {:>10}  {:>10}  {:>10}  {:<14} from",
+        "input", "distribution", "p5", "median", "p95", "unit"
     );
     for p in &s.params {
         let d = &p.dist;
@@ -97,14 +97,13 @@ pub fn resolved_table(s: &bordersim::scenario::Scenario) -> String {
     for c in &s.crossings {
         let _ = writeln!(
             out,
-            "{:<w$}  {:<dw$}  {:>10}  {:>10}  {:>10}  {:<14} {}",
+            "{:<w$}  {:<dw$}  {:>10}  {:>10}  {:>10}  {:<14} file",
             format!("crossings.{}.savings_days", c.name),
             c.savings_days.describe(),
             short(c.savings_days.quantile(0.05)),
             short(c.savings_days.quantile(0.5)),
             short(c.savings_days.quantile(0.95)),
-            "days (across workers)",
-            "file"
+            "days (across workers)"
         );
     }
     out

@@ -26,6 +26,11 @@ pub const ALL: &[Bundled] = &[
         text: include_str!("../../scenarios/october-2025.toml"),
     },
     Bundled {
+        name: "october-2025-interventions",
+        description: "The October 2025 closure with a green lane, surge capacity, cash support and cold chain",
+        text: include_str!("../../scenarios/october-2025-interventions.toml"),
+    },
+    Bundled {
         name: "torkham-2023-02",
         description: "Torkham closed 19–25 Feb 2023 (6 days), Chaman open; late winter, kinnow season",
         text: include_str!("../../scenarios/torkham-2023-02.toml"),
