@@ -171,18 +171,23 @@ fn visit_bits(dirs: &[Directions], shift: &[u64], n: usize, skip: u64, mut f: im
     }
 }
 
+/// Coordinate of point `k` (Gray-code order) of one dimension of the digital
+/// sequence, XOR `shift`.
+#[inline]
+fn gray_coord(dirs: &Directions, shift: u64, k: u64) -> u64 {
+    let mut x = shift;
+    let mut bits = k ^ (k >> 1);
+    while bits != 0 {
+        x ^= dirs[bits.trailing_zeros() as usize];
+        bits &= bits - 1;
+    }
+    x
+}
+
 /// Point `k` (Gray-code order) of the digital sequence, XOR `shift`.
 fn gray_point(dirs: &[Directions], shift: &[u64], k: u64, out: &mut [u64]) {
-    let g = k ^ (k >> 1);
     for ((o, dj), s) in out.iter_mut().zip(dirs).zip(shift) {
-        let mut x = *s;
-        let mut bits = g;
-        while bits != 0 {
-            let c = bits.trailing_zeros() as usize;
-            x ^= dj[c];
-            bits &= bits - 1;
-        }
-        *o = x;
+        *o = gray_coord(dj, *s, k);
     }
 }
 
@@ -229,10 +234,9 @@ impl SobolSequence {
     /// Point `k` as uniforms (origin mapped to [`SOBOL_ZERO`]); `out.len()`
     /// must equal `dims()`.
     pub fn point(&self, k: u64, out: &mut [f64]) {
-        let mut bits = vec![0u64; self.dims()];
-        self.point_bits(k, &mut bits);
-        for (o, b) in out.iter_mut().zip(&bits) {
-            *o = plain_unit(*b);
+        assert_eq!(out.len(), self.dims(), "point: wrong output length");
+        for (o, dj) in out.iter_mut().zip(&self.dirs) {
+            *o = plain_unit(gray_coord(dj, 0, k));
         }
     }
 
@@ -327,10 +331,8 @@ impl ScrambledSobol {
     /// `point(k)`.
     pub fn point(&self, k: u64, out: &mut [f64]) {
         assert_eq!(out.len(), self.dims(), "point: wrong output length");
-        let mut bits = vec![0u64; self.dims()];
-        gray_point(&self.dirs, &self.shift, k, &mut bits);
-        for (o, b) in out.iter_mut().zip(&bits) {
-            *o = open_unit(*b);
+        for ((o, dj), &s) in out.iter_mut().zip(&self.dirs).zip(&self.shift) {
+            *o = open_unit(gray_coord(dj, s, k));
         }
     }
 

@@ -258,8 +258,21 @@ where
 /// If `n == 0`.
 pub(crate) fn uniform_index(rng: &mut crate::rng::Xoshiro256pp, n: usize) -> usize {
     assert!(n > 0, "uniform_index: empty range");
+    let x = rng.next_u64();
+    if let Ok(n32) = u32::try_from(n) {
+        // 32-bit variant: one 64-bit multiply.
+        let n32 = u64::from(n32);
+        let mut m = (x >> 32) * n32;
+        if (m as u32 as u64) < n32 {
+            let threshold = (n32.wrapping_neg() as u32 as u64) % n32;
+            while (m as u32 as u64) < threshold {
+                m = (rng.next_u64() >> 32) * n32;
+            }
+        }
+        return (m >> 32) as usize;
+    }
     let n64 = n as u64;
-    let mut m = u128::from(rng.next_u64()) * u128::from(n64);
+    let mut m = u128::from(x) * u128::from(n64);
     if (m as u64) < n64 {
         let threshold = n64.wrapping_neg() % n64;
         while (m as u64) < threshold {

@@ -228,33 +228,59 @@ pub struct SobolResult {
     pub level: f64,
 }
 
-/// Point estimates for one output over the base rows `idx` (with
-/// repetition): `(mean, variance, first, total)`.
-fn jansen(y: &Matrix, d: usize, out: usize, idx: &[usize]) -> (f64, f64, Vec<f64>, Vec<f64>) {
-    let at = |j: usize, k: usize| y[(j * (d + 2) + k, out)];
-    let m = idx.len() as f64;
-    let mean = idx.iter().map(|&j| at(j, 0) + at(j, 1)).sum::<f64>() / (2.0 * m);
-    let ss: f64 = idx
-        .iter()
-        .map(|&j| {
-            let (a, b) = (at(j, 0) - mean, at(j, 1) - mean);
-            a * a + b * b
-        })
-        .sum();
-    let v = ss / (2.0 * m - 1.0);
-    let mut first = Vec::with_capacity(d);
-    let mut total = Vec::with_capacity(d);
-    for i in 0..d {
-        let (mut st, mut sf) = (0.0, 0.0);
-        for &j in idx {
-            let (ya, yb, yab) = (at(j, 0), at(j, 1), at(j, 2 + i));
-            st += (ya - yab) * (ya - yab);
-            sf += (yb - yab) * (yb - yab);
+/// Per-base-row terms of one output, `3 + 2d` per row: `a = f(A_j) − c`,
+/// `b = f(B_j) − c`, `a² + b²`, then `(f(A_j) − f(A_B^(i)_j))²` for each `i`
+/// and `(f(B_j) − f(A_B^(i)_j))²` for each `i`. Centring on the overall mean
+/// `c` keeps the one-pass variance of a resample accurate.
+struct RowTerms {
+    d: usize,
+    center: f64,
+    terms: Vec<f64>,
+}
+
+impl RowTerms {
+    fn new(y: &Matrix, d: usize, out: usize) -> Self {
+        let n_base = y.rows() / (d + 2);
+        let at = |j: usize, k: usize| y[(j * (d + 2) + k, out)];
+        let center = (0..n_base).map(|j| at(j, 0) + at(j, 1)).sum::<f64>() / (2 * n_base) as f64;
+        let width = 3 + 2 * d;
+        let mut terms = Vec::with_capacity(n_base * width);
+        for j in 0..n_base {
+            let (ya, yb) = (at(j, 0), at(j, 1));
+            let (a, b) = (ya - center, yb - center);
+            terms.extend([a, b, a * a + b * b]);
+            terms.extend((0..d).map(|i| (ya - at(j, 2 + i)).powi(2)));
+            terms.extend((0..d).map(|i| (yb - at(j, 2 + i)).powi(2)));
         }
-        total.push(st / (2.0 * m) / v);
-        first.push((v - sf / (2.0 * m)) / v);
+        Self { d, center, terms }
     }
-    (mean, v, first, total)
+
+    /// `(mean, variance, first, total)` over the base rows `idx` (with
+    /// repetition).
+    fn estimate(
+        &self,
+        idx: impl ExactSizeIterator<Item = usize>,
+    ) -> (f64, f64, Vec<f64>, Vec<f64>) {
+        let d = self.d;
+        let width = 3 + 2 * d;
+        let m = idx.len() as f64;
+        let mut acc = vec![0.0; width];
+        let acc = acc.as_mut_slice();
+        for j in idx {
+            let row = &self.terms[j * width..(j + 1) * width];
+            #[allow(clippy::needless_range_loop)] // plain indexing is faster in debug builds
+            for k in 0..width {
+                acc[k] += row[k];
+            }
+        }
+        let mu = (acc[0] + acc[1]) / (2.0 * m);
+        let v = ((acc[2] - 2.0 * m * mu * mu) / (2.0 * m - 1.0)).max(0.0);
+        let total = (0..d).map(|i| acc[3 + i] / (2.0 * m) / v).collect();
+        let first = (0..d)
+            .map(|i| (v - acc[3 + d + i] / (2.0 * m)) / v)
+            .collect();
+        (self.center + mu, v, first, total)
+    }
 }
 
 /// Percentile interval of `values` (NaN values ignored).
@@ -298,7 +324,7 @@ pub fn jansen_from_evaluations(
     );
     let n_base = y.rows() / (d + 2);
     let k = y.cols();
-    let all: Vec<usize> = (0..n_base).collect();
+    let terms: Vec<RowTerms> = (0..k).map(|out| RowTerms::new(y, d, out)).collect();
     let seed = rng.next_u64();
     const KEY: u64 = key_hash("uq.sobol_indices.bootstrap");
     // boot[b][out] = (first, total)
@@ -307,17 +333,18 @@ pub fn jansen_from_evaluations(
         .map(|b| {
             let mut r = Xoshiro256pp::stream(seed, b as u64, KEY);
             let idx: Vec<usize> = (0..n_base).map(|_| uniform_index(&mut r, n_base)).collect();
-            (0..k)
-                .map(|out| {
-                    let (_, _, f, t) = jansen(y, d, out, &idx);
-                    (f, t)
+            terms
+                .iter()
+                .map(|t| {
+                    let (_, _, first, total) = t.estimate(idx.iter().copied());
+                    (first, total)
                 })
                 .collect()
         })
         .collect();
     (0..k)
         .map(|out| {
-            let (mean, variance, first, total) = jansen(y, d, out, &all);
+            let (mean, variance, first, total) = terms[out].estimate(0..n_base);
             let nan = (f64::NAN, f64::NAN);
             let mut first_ci = vec![nan; d];
             let mut total_ci = vec![nan; d];
