@@ -96,11 +96,12 @@ impl Xoshiro256pp {
         result
     }
 
-    /// A uniform draw in the open interval (0, 1): 53 random bits, offset by
-    /// half a step so that neither 0 nor 1 can occur.
+    /// A uniform draw in the open interval (0, 1): 52 random bits, offset by
+    /// half a step, `(k + ½)·2⁻⁵²`, so that neither 0 nor 1 can occur (with
+    /// 53 bits, `2⁵³ − ½` would round up to 1).
     #[inline]
     pub fn uniform(&mut self) -> f64 {
-        ((self.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
+        ((self.next_u64() >> 12) as f64 + 0.5) * (1.0 / (1u64 << 52) as f64)
     }
 }
 
@@ -155,6 +156,15 @@ mod tests {
     fn fnv_reference() {
         assert_eq!(key_hash(""), 0xcbf29ce484222325);
         assert_eq!(key_hash("a"), 0xaf63dc4c8601ec8c);
+    }
+
+    #[test]
+    fn uniform_extremes_stay_inside() {
+        // The largest and smallest outputs the formula can produce.
+        let top = ((u64::MAX >> 12) as f64 + 0.5) * (1.0 / (1u64 << 52) as f64);
+        let bottom = 0.5 * (1.0 / (1u64 << 52) as f64);
+        assert!(top < 1.0 && bottom > 0.0);
+        assert!(1.0 - top > 0.0);
     }
 
     #[test]
