@@ -77,6 +77,12 @@ pub struct RunArgs {
     /// `NAME:ENTITY` for a crossing or commodity.
     #[arg(long, value_delimiter = ',', default_value = "direct_loss_usd")]
     pub rse_metrics: Vec<String>,
+    /// Sampling design of the uncertain inputs: mc (Monte Carlo), lhs
+    /// (Latin hypercube), antithetic (mirrored pairs) or rqmc (randomized
+    /// quasi-Monte Carlo: 16 scrambles of the Sobol sequence, MCSE from their
+    /// spread).
+    #[arg(long, default_value = "mc", value_parser = parse_sampling)]
+    pub sampling: bordersim::inputs::Sampling,
     /// No progress bar and no summary on the terminal.
     #[arg(short, long)]
     pub quiet: bool,
@@ -96,6 +102,10 @@ pub struct ReportArgs {
 pub struct ValidateArgs {
     /// Scenario file (or bundled scenario name).
     pub file: String,
+}
+
+fn parse_sampling(s: &str) -> Result<bordersim::inputs::Sampling, String> {
+    s.parse()
 }
 
 fn parse_rse(s: &str) -> Result<f64, String> {

@@ -7,6 +7,7 @@
 pub mod dist;
 pub mod engine;
 pub mod error;
+pub mod inputs;
 pub mod output;
 pub mod paired;
 pub mod plots;

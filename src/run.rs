@@ -11,6 +11,7 @@
 //! exact quantile columns, kept only up to [`RunConfig::exact_quantile_limit`]).
 
 use crate::engine::{Engine, Workspace};
+use crate::inputs::InputDesign;
 use crate::stats::{
     DailyBands, LogHistogram, Moments, Summary, quantile_sorted, summarize_in_place,
 };
@@ -149,6 +150,21 @@ pub fn run_until(
     engine: &Engine,
     cfg: &RunConfig,
     stop: Option<&StopRule>,
+    sink: Option<&mut dyn RowSink>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> std::io::Result<RunResult> {
+    run_designed(engine, cfg, stop, None, sink, progress)
+}
+
+/// Like [`run_until`], with the uncertain inputs drawn from a sampling
+/// `design` (default: Monte Carlo from keyed streams). With randomized QMC,
+/// each metric's MCSE is the standard error of the mean over the design's
+/// independent scrambles.
+pub fn run_designed(
+    engine: &Engine,
+    cfg: &RunConfig,
+    stop: Option<&StopRule>,
+    design: Option<&InputDesign>,
     mut sink: Option<&mut dyn RowSink>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> std::io::Result<RunResult> {
@@ -162,9 +178,19 @@ pub fn run_until(
 
     let threads = rayon::current_num_threads().max(1);
     let slots: Vec<Mutex<Slot>> = (0..threads)
-        .map(|_| Mutex::new(Slot::new(engine.workspace(), ns, h)))
+        .map(|_| {
+            let mut s = Slot::new(engine.workspace(), ns, h);
+            s.u = vec![0.5; nu];
+            Mutex::new(s)
+        })
         .collect();
     let mut moments = vec![Moments::new(); stride];
+    let nblocks = design.map_or(1, InputDesign::blocks);
+    let mut block_moments = if nblocks > 1 {
+        vec![Moments::new(); nblocks * stride]
+    } else {
+        Vec::new()
+    };
     let mut cols = if exact {
         Columns::Exact(vec![Vec::new(); stride])
     } else {
@@ -186,16 +212,27 @@ pub fn run_until(
                 let slot = &mut *guard;
                 let rep = first + i as u64;
                 let (inp, met) = row.split_at_mut(nu);
-                engine.simulate(cfg.seed, rep, &mut slot.ws, met);
+                match design {
+                    Some(d) => {
+                        d.uniforms(rep, &mut slot.u);
+                        engine.inputs_from_uniforms(&slot.u, &mut slot.ws.inputs);
+                        engine.simulate_with_inputs(cfg.seed, rep, &mut slot.ws, met);
+                    }
+                    None => engine.simulate(cfg.seed, rep, &mut slot.ws, met),
+                }
                 for (k, id) in engine.uncertain().iter().enumerate() {
                     inp[k] = slot.ws.inputs.get(*id);
                 }
                 slot.stage_series(engine);
             });
         for (i, row) in buf[..count * stride].chunks(stride).enumerate() {
+            let b = design.map_or(0, |d| d.block(first + i as u64));
             for (k, &x) in row.iter().enumerate() {
                 moments[k].push(x);
                 cols.push(k, x);
+                if nblocks > 1 {
+                    block_moments[b * stride + k].push(x);
+                }
             }
             if let Some(s) = sink.as_deref_mut() {
                 s.row(first + i as u64, &row[..nu], &row[nu..])?;
@@ -259,6 +296,20 @@ pub fn run_until(
             })
             .collect(),
     };
+    let mut summaries = summaries;
+    if nblocks > 1 {
+        // RQMC: the standard error of the mean over independent scrambles.
+        for (k, s) in summaries.iter_mut().enumerate() {
+            let mut means = Moments::new();
+            for b in 0..nblocks {
+                let m = &block_moments[b * stride + k];
+                if m.n() > 0 {
+                    means.push(m.mean());
+                }
+            }
+            s.mcse = means.mcse();
+        }
+    }
     let (inputs, metrics) = summaries.split_at(nu);
     Ok(RunResult {
         replicates: n,
@@ -288,6 +339,8 @@ struct Slot {
     /// `cell = series · H + day`.
     pending: Vec<f64>,
     staged: usize,
+    /// Design uniforms of the current replicate.
+    u: Vec<f64>,
 }
 
 impl Slot {
@@ -297,6 +350,7 @@ impl Slot {
             bands: DailyBands::new(series, h),
             pending: vec![0.0; series * h * SERIES_BATCH],
             staged: 0,
+            u: Vec::new(),
         }
     }
 

@@ -4,6 +4,7 @@ use super::{CliError, load};
 use crate::cli::{ReplicatesCsv as WhenCsv, RunArgs};
 use anyhow::Context;
 use bordersim::engine::Engine;
+use bordersim::inputs::{InputDesign, Sampling};
 use bordersim::output::atomic::Staging;
 use bordersim::output::manifest::{
     Manifest, RECORDED_CRATES, RunIdentity, dependency_versions, scenario_hash, shell_quote,
@@ -11,7 +12,7 @@ use bordersim::output::manifest::{
 use bordersim::output::tables::{ReplicatesCsv, daily_csv, quantiles_csv, summary_csv};
 use bordersim::output::{json, terminal};
 use bordersim::rng::GENERATOR;
-use bordersim::run::{RowSink, RunConfig, RunResult, StopReason, StopRule, run_until};
+use bordersim::run::{RowSink, RunConfig, RunResult, StopReason, StopRule, run_designed};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::time::Instant;
@@ -62,6 +63,15 @@ pub fn run(a: RunArgs) -> Result<(), CliError> {
             })
         }
     };
+    if stop.is_some() && matches!(a.sampling, Sampling::LatinHypercube | Sampling::Rqmc { .. }) {
+        return Err(CliError::Input(
+            "--target-rse needs --sampling mc or antithetic: Latin hypercube and RQMC designs are built for a fixed replicate count".into(),
+        ));
+    }
+    let design = match a.sampling {
+        Sampling::MonteCarlo => None,
+        other => Some(InputDesign::new(&engine, other, seed, n).map_err(CliError::Input)?),
+    };
     let write_rows = match a.replicates_csv {
         WhenCsv::Always => true,
         WhenCsv::Never => false,
@@ -76,10 +86,11 @@ pub fn run(a: RunArgs) -> Result<(), CliError> {
         let w = staging.stream("replicates.csv")?;
         let mut sink = ReplicatesCsv::new(w, &engine)?;
         let r = pool.install(|| {
-            run_until(
+            run_designed(
                 &engine,
                 &cfg,
                 stop.as_ref(),
+                design.as_ref(),
                 Some(&mut sink as &mut dyn RowSink),
                 &|d| bar.set_position(d),
             )
@@ -98,7 +109,11 @@ pub fn run(a: RunArgs) -> Result<(), CliError> {
             }
         }
     } else {
-        pool.install(|| run_until(&engine, &cfg, stop.as_ref(), None, &|d| bar.set_position(d)))?
+        pool.install(|| {
+            run_designed(&engine, &cfg, stop.as_ref(), design.as_ref(), None, &|d| {
+                bar.set_position(d)
+            })
+        })?
     };
     let wall = start.elapsed().as_secs_f64();
     bar.finish_and_clear();
@@ -113,6 +128,7 @@ pub fn run(a: RunArgs) -> Result<(), CliError> {
         horizon_days: scenario.meta.horizon,
         arrival_noise: scenario.meta.arrival_noise,
         rng: GENERATOR.to_string(),
+        sampling: a.sampling.name(),
         quantile_method: result.quantile_method.as_str().to_string(),
         dependencies: dependency_versions(RECORDED_CRATES),
     };
@@ -135,6 +151,17 @@ pub fn run(a: RunArgs) -> Result<(), CliError> {
                 r += &format!(
                     " --target-rse {t} --rse-metrics {}",
                     shell_quote(&a.rse_metrics.join(","))
+                );
+            }
+            if a.sampling != Sampling::MonteCarlo {
+                r += &format!(
+                    " --sampling {}",
+                    match a.sampling {
+                        Sampling::LatinHypercube => "lhs",
+                        Sampling::Antithetic => "antithetic",
+                        Sampling::Rqmc { .. } => "rqmc",
+                        Sampling::MonteCarlo => "mc",
+                    }
                 );
             }
             if a.exact_quantile_limit != bordersim::run::DEFAULT_EXACT_QUANTILE_LIMIT {

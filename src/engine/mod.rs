@@ -25,6 +25,9 @@ use queue::{Lane, Served, serve_fifo};
 #[derive(Clone, Debug)]
 pub struct Inputs {
     pub values: Vec<f64>,
+    /// The uniforms behind the uncertain inputs, in [`Engine::uncertain`]
+    /// order (after any rank correlation is imposed).
+    pub uniforms: Vec<f64>,
 }
 
 impl Inputs {
@@ -53,6 +56,9 @@ pub struct Engine<'s> {
     flow_commodity: Vec<usize>,
     flow_crossing: Vec<usize>,
     flow_perishable: Vec<bool>,
+    /// For each correlation group, the positions of its inputs in
+    /// `uncertain`.
+    corr_positions: Vec<Vec<usize>>,
 }
 
 /// Per-thread reusable state: allocated once, reset per replicate.
@@ -286,7 +292,17 @@ impl<'s> Engine<'s> {
             .iter()
             .map(|p| p.dist.as_constant().unwrap_or_else(|| p.dist.quantile(0.5)))
             .collect();
-        let uncertain = scenario.uncertain_params().map(|(id, _)| id).collect();
+        let uncertain: Vec<ParamId> = scenario.uncertain_params().map(|(id, _)| id).collect();
+        let corr_positions = scenario
+            .correlations
+            .iter()
+            .map(|c| {
+                c.params
+                    .iter()
+                    .filter_map(|id| uncertain.iter().position(|u| u == id))
+                    .collect()
+            })
+            .collect();
         let perishable = |f: usize| scenario.commodities[scenario.flows[f].commodity].perishable;
         let mut lane_slots = Vec::new();
         for (c, cr) in scenario.crossings.iter().enumerate() {
@@ -321,6 +337,7 @@ impl<'s> Engine<'s> {
             flow_commodity: scenario.flows.iter().map(|f| f.commodity).collect(),
             flow_crossing: scenario.flows.iter().map(|f| f.crossing).collect(),
             flow_perishable: (0..scenario.flows.len()).map(perishable).collect(),
+            corr_positions,
         }
     }
 
@@ -338,6 +355,7 @@ impl<'s> Engine<'s> {
         let mut ws = Workspace {
             inputs: Inputs {
                 values: self.base.clone(),
+                uniforms: vec![0.5; self.uncertain.len()],
             },
             open: vec![1.0; nc * h],
             backlog: vec![0.0; nc * h],
@@ -366,9 +384,38 @@ impl<'s> Engine<'s> {
     /// Draws replicate `rep`'s uncertain inputs into `inputs` (Monte Carlo:
     /// each from its own keyed uniform).
     pub fn draw_inputs(&self, seed: u64, rep: u64, inputs: &mut Inputs) {
-        for &id in &self.uncertain {
-            let p = &self.scenario.params[id.ix()];
-            inputs.values[id.ix()] = p.dist.quantile(keyed_uniform(seed, rep, p.key));
+        for (k, &id) in self.uncertain.iter().enumerate() {
+            inputs.uniforms[k] = keyed_uniform(seed, rep, self.scenario.params[id.ix()].key);
+        }
+        self.finish_inputs(inputs);
+    }
+
+    /// Sets the uncertain inputs from independent uniforms `u` (one per
+    /// [`Engine::uncertain`] input, in (0, 1)), e.g. a point of a sampling
+    /// design: imposes the scenario's rank correlations, then maps each
+    /// uniform through its input's quantile function.
+    pub fn inputs_from_uniforms(&self, u: &[f64], inputs: &mut Inputs) {
+        inputs.uniforms.copy_from_slice(u);
+        self.finish_inputs(inputs);
+    }
+
+    fn finish_inputs(&self, inputs: &mut Inputs) {
+        for (c, pos) in self.scenario.correlations.iter().zip(&self.corr_positions) {
+            let mut ind = [0.0f64; 64];
+            let mut out = [0.0f64; 64];
+            let d = pos.len();
+            for (j, &k) in pos.iter().enumerate() {
+                ind[j] = inputs.uniforms[k];
+            }
+            c.copula.apply(&ind[..d], &mut out[..d]);
+            for (j, &k) in pos.iter().enumerate() {
+                inputs.uniforms[k] = out[j];
+            }
+        }
+        for (k, &id) in self.uncertain.iter().enumerate() {
+            inputs.values[id.ix()] = self.scenario.params[id.ix()]
+                .dist
+                .quantile(inputs.uniforms[k]);
         }
     }
 

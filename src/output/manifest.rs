@@ -55,6 +55,8 @@ pub struct RunIdentity {
     pub horizon_days: usize,
     pub arrival_noise: bool,
     pub rng: String,
+    /// Sampling design of the uncertain inputs.
+    pub sampling: String,
     pub quantile_method: String,
     pub dependencies: BTreeMap<String, String>,
 }

@@ -244,6 +244,17 @@ pub struct Policy {
     pub cash_support: Vec<Option<ParamId>>,
 }
 
+/// A group of correlated uncertain inputs.
+#[derive(Clone, Debug)]
+pub struct Correlation {
+    /// The inputs, in the order of the matrix.
+    pub params: Vec<ParamId>,
+    /// The target Spearman matrix, row by row.
+    pub spearman: Vec<Vec<f64>>,
+    /// The copula that imposes it on independent uniforms.
+    pub copula: crate::uq::correlation::GaussianCopula,
+}
+
 /// A sweep stored in the scenario file: (path, values as TOML text).
 #[derive(Clone, Debug, Default)]
 pub struct SweepSpec {
@@ -277,6 +288,8 @@ pub struct Scenario {
     pub policy: Policy,
     /// The scenario's `[sweep]` section, if any.
     pub sweep: Option<SweepSpec>,
+    /// Rank-correlated groups of uncertain inputs.
+    pub correlations: Vec<Correlation>,
     pub crossings: Vec<Crossing>,
     pub commodities: Vec<Commodity>,
     pub flows: Vec<Flow>,

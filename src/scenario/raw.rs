@@ -33,6 +33,22 @@ pub struct RawScenario {
     /// A stored parameter sweep.
     #[serde(default)]
     pub sweep: Option<RawSweep>,
+    /// Rank correlations between uncertain inputs (`[[correlations]]`).
+    #[serde(default)]
+    pub correlations: Vec<RawCorrelation>,
+}
+
+/// `[[correlations]]`: a group of uncertain inputs with a target Spearman
+/// rank-correlation matrix, imposed with a Gaussian copula.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCorrelation {
+    /// Field paths of uncertain inputs, e.g.
+    /// `"events.october_2025_closure.duration_days"`.
+    pub inputs: Vec<String>,
+    /// Spearman rank correlations, one row per input (symmetric, unit
+    /// diagonal, positive semi-definite).
+    pub spearman: Vec<Vec<f64>>,
 }
 
 /// `[scenario]`: identity and run settings.

@@ -809,6 +809,8 @@ pub fn validate(raw: &RawScenario, file: &str, source: &str) -> Result<Scenario,
         });
     }
 
+    let correlations = validate_correlations(&mut b, raw);
+
     if !b.problems.is_empty() {
         return Err(b.problems);
     }
@@ -835,6 +837,7 @@ pub fn validate(raw: &RawScenario, file: &str, source: &str) -> Result<Scenario,
         priority,
         policy,
         sweep,
+        correlations,
         crossings,
         commodities,
         flows,
@@ -1027,4 +1030,75 @@ fn validate_policy(
         }
     }
     pol
+}
+
+fn validate_correlations(b: &mut Builder, raw: &RawScenario) -> Vec<Correlation> {
+    use crate::uq::Matrix;
+    use crate::uq::correlation::{CorrError, GaussianCopula, validate_correlation};
+    let mut out = Vec::new();
+    let mut seen: Vec<ParamId> = Vec::new();
+    for (g, c) in raw.correlations.iter().enumerate() {
+        let p = |f: &str| format!("correlations.{g}.{f}");
+        let mut params = Vec::new();
+        for (i, path) in c.inputs.iter().enumerate() {
+            let here = format!("{}.{i}", p("inputs"));
+            match b.params.iter().position(|q| &q.path == path) {
+                None => b.err(here, format!("no input `{path}` in this scenario")),
+                Some(ix) if b.params[ix].dist.as_constant().is_some() => b.err(
+                    here,
+                    format!("`{path}` is a constant; only uncertain inputs can be correlated"),
+                ),
+                Some(ix) => {
+                    let id = ParamId(ix as u32);
+                    if seen.contains(&id) || params.contains(&id) {
+                        b.err(
+                            here,
+                            format!("`{path}` appears in more than one correlation"),
+                        );
+                    }
+                    params.push(id);
+                }
+            }
+        }
+        let d = c.inputs.len();
+        if !(2..=64).contains(&d) {
+            b.err(
+                p("inputs"),
+                "a correlation group needs between 2 and 64 inputs",
+            );
+            continue;
+        }
+        if c.spearman.len() != d || c.spearman.iter().any(|r| r.len() != d) {
+            b.err(
+                p("spearman"),
+                format!("must be a {d} × {d} matrix, one row per input"),
+            );
+            continue;
+        }
+        let flat: Vec<f64> = c.spearman.iter().flatten().copied().collect();
+        let m = Matrix::from_vec(d, d, flat);
+        let checked = validate_correlation(&m).and_then(|_| GaussianCopula::new(&m));
+        match checked {
+            Err(e) => {
+                let at = match &e {
+                    CorrError::Diagonal { i, .. } => format!("{}.{i}.{i}", p("spearman")),
+                    CorrError::NotFinite { i, j }
+                    | CorrError::OutOfRange { i, j, .. }
+                    | CorrError::NotSymmetric { i, j, .. } => format!("{}.{i}.{j}", p("spearman")),
+                    _ => p("spearman"),
+                };
+                b.err(at, e.to_string());
+            }
+            Ok(copula) if params.len() == d => {
+                seen.extend(&params);
+                out.push(Correlation {
+                    params,
+                    spearman: c.spearman.clone(),
+                    copula,
+                });
+            }
+            Ok(_) => {}
+        }
+    }
+    out
 }
