@@ -800,13 +800,8 @@ impl Dist {
             return Err(DistError::new(
                 "discrete.weights",
                 format!(
-                    "weights has {} {} but values has {}; give one weight per value",
+                    "{} weights for {} values; give one weight per value",
                     p.weights.len(),
-                    if p.weights.len() == 1 {
-                        "entry"
-                    } else {
-                        "entries"
-                    },
                     p.values.len()
                 ),
             ));

@@ -46,7 +46,10 @@ fn target_rse_stops_at_the_same_count_at_any_thread_count() {
     let m2 = run(&dir.join("t2"), "2", &args);
     assert_eq!(m1["replicates"], m2["replicates"]);
     let n = m1["replicates"].as_u64().unwrap();
-    assert!(n > 4096 && n < 40000 && n % 4096 == 0, "stopped after {n}");
+    assert!(
+        n > 4096 && n < 40000 && n.is_multiple_of(4096),
+        "stopped after {n}"
+    );
     assert_eq!(m1["stopping"]["reason"], "converged");
     let rse = m1["stopping"]["rse"]["direct_loss_usd"].as_f64().unwrap();
     assert!(rse <= 0.015);

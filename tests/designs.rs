@@ -129,7 +129,7 @@ fn rank_correlations_reach_their_targets() {
     let ids: Vec<_> = s.correlations[0].params.clone();
     let mut ws = e.workspace();
     let n = 5000;
-    let mut cols = vec![Vec::with_capacity(n); 3];
+    let mut cols: Vec<Vec<f64>> = (0..3).map(|_| Vec::with_capacity(n)).collect();
     for r in 0..n as u64 {
         e.draw_inputs(11, r, &mut ws.inputs);
         for (c, id) in cols.iter_mut().zip(&ids) {

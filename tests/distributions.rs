@@ -502,7 +502,7 @@ fn validation_errors_name_the_field() {
         (
             "{ discrete = { values = [1, 2], weights = [1] } }",
             "discrete.weights",
-            "weights has 1 entry but values has 2",
+            "1 weights for 2 values",
         ),
         (
             "{ discrete = { values = [1, inf], weights = [1, 1] } }",

@@ -310,10 +310,10 @@ fn random_scenario(rng: &mut Xoshiro256pp) -> String {
     let h = 20 + (rng.next_u64() % 100) as usize;
     let mut t = format!(
         "[scenario]\nname = \"prop\"\nhorizon_days = {h}\narrival_noise = {}\n\n[traders]\ndivert_share = {}\ndispatch_persistence_days = {{ uniform = {{ min = 0.5, max = 20 }} }}\ndeferred_return_share_per_day = {}\nwaiting_cost_usd_per_truck_day = 150\n\n[policy]\npriority = \"{}\"\n",
-        rng.next_u64() % 4 != 0,
+        !rng.next_u64().is_multiple_of(4),
         u(rng, 0.0, 0.5),
         u(rng, 0.05, 1.0),
-        if rng.next_u64() % 2 == 0 {
+        if rng.next_u64().is_multiple_of(2) {
             "fifo"
         } else {
             "perishables_first"
@@ -327,7 +327,7 @@ fn random_scenario(rng: &mut Xoshiro256pp) -> String {
         );
     }
     for g in 0..ng {
-        let per = rng.next_u64() % 2 == 0;
+        let per = rng.next_u64().is_multiple_of(2);
         t += &format!(
             "\n[commodities.g{g}]\nperishable = {per}\n{}import_share = {}\ndemand_elasticity = 0.5\ninventory_days = {}\nmarket_value_usd_per_day = 1e6\ncpi_weight = 0.1\nmax_price_multiplier = 3\nsubstitute_share = 0.5\norigin_export_share = 0.3\norigin_market_value_usd_per_day = 1e5\nunsold_rot_share = 0.5\n",
             if per {
@@ -345,7 +345,7 @@ fn random_scenario(rng: &mut Xoshiro256pp) -> String {
     }
     for g in 0..ng {
         for c in 0..nc {
-            if c > 0 && rng.next_u64() % 3 == 0 {
+            if c > 0 && rng.next_u64().is_multiple_of(3) {
                 continue;
             }
             t += &format!(
@@ -355,25 +355,25 @@ fn random_scenario(rng: &mut Xoshiro256pp) -> String {
             );
         }
     }
-    if rng.next_u64() % 2 == 0 {
+    if rng.next_u64().is_multiple_of(2) {
         t += "\n[policy.green_lane]\ntrucks_per_day = { uniform = { min = 0, max = 50 } }\n";
     }
-    if rng.next_u64() % 2 == 0 {
+    if rng.next_u64().is_multiple_of(2) {
         t += "\n[policy.surge]\nextra_trucks_per_day = 80\ndays = 10\n";
     }
-    if nc > 1 && rng.next_u64() % 2 == 0 {
+    if nc > 1 && rng.next_u64().is_multiple_of(2) {
         t += &format!(
             "\n[policy.reroute]\nshare = {}\nextra_days = 2.5\nvia = {{ c0 = \"c1\", c1 = \"c0\" }}\n",
             u(rng, 0.0, 1.0)
         );
     }
-    if rng.next_u64() % 2 == 0 {
+    if rng.next_u64().is_multiple_of(2) {
         t += "\n[policy.external_route]\nshare = 0.3\ncost_usd_per_truck = 3000\ndays = 12\n";
     }
-    if rng.next_u64() % 2 == 0 && t.contains("perishable = true") {
+    if rng.next_u64().is_multiple_of(2) && t.contains("perishable = true") {
         t += "\n[policy.cold_chain]\nshare = 0.4\nshelf_life_multiplier = 3\n";
     }
-    if rng.next_u64() % 2 == 0 {
+    if rng.next_u64().is_multiple_of(2) {
         t += "\n[policy.cash_support]\nusd_per_worker_day = 2\n";
     }
     let all: Vec<String> = (0..nc).map(|c| format!("\"c{c}\"")).collect();
