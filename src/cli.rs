@@ -26,6 +26,11 @@ pub enum Command {
     /// Paired comparison of whole scenarios against the first (common random
     /// numbers): compare.csv.
     Compare(CompareArgs),
+    /// Which uncertain inputs drive the headline outcomes: tornado swings
+    /// (p10 to p90, one at a time), rank correlations and Sobol indices:
+    /// sensitivity_tornado.csv, sensitivity_rank_correlation.csv,
+    /// sensitivity_sobol.csv, figures/tornado_*.png.
+    Sensitivity(SensitivityArgs),
     /// Rebuild the figures and report.html of a finished run from its
     /// output files, without rerunning.
     Report(ReportArgs),
@@ -166,6 +171,54 @@ pub struct CompareArgs {
     pub scenarios: Vec<String>,
     #[command(flatten)]
     pub opts: PairedOpts,
+}
+
+/// Which sensitivity analysis to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SensitivityMethod {
+    /// One at a time: each input at its p10 and p90, the others at their
+    /// medians, each point the mean of N replicates; plus the rank
+    /// correlation of each input with each outcome over N replicates.
+    /// Cost: (2d + 2)·N replicates for d uncertain inputs.
+    Tornado,
+    /// First-order and total Sobol indices (Saltelli design, Jansen
+    /// estimators, bootstrap 95% intervals) with N base rows.
+    /// Cost: (d + 2)·N replicates.
+    Sobol,
+    /// Both.
+    Both,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SensitivityArgs {
+    /// Scenario file, or the name of a bundled scenario (default:
+    /// `october-2025`).
+    pub scenario: Option<String>,
+    /// Analysis to run.
+    #[arg(long, value_enum, default_value_t = SensitivityMethod::Both)]
+    pub method: SensitivityMethod,
+    /// Tornado: replicates per design point and for the rank correlations
+    /// (default 200; cost (2d + 2)·N). Sobol: base rows, best a power of two
+    /// (default 256; cost (d + 2)·N, e.g. about 49,000 replicates for the
+    /// 188 uncertain inputs of `october-2025`).
+    #[arg(short = 'n', long, value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
+    pub n: Option<u64>,
+    /// Master seed (default: the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output directory (the sensitivity files sit beside a run's files
+    /// without replacing any of them).
+    #[arg(short, long, default_value = "bordersim-out")]
+    pub out: PathBuf,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(short, long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// No progress bar and no summary on the terminal.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Do not draw the tornado figures.
+    #[arg(long)]
+    pub no_plots: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -16,5 +16,6 @@ pub mod rng;
 pub mod run;
 pub mod sampling;
 pub mod scenario;
+pub mod sensitivity;
 pub mod stats;
 pub mod uq;

@@ -13,6 +13,7 @@ fn main() -> ExitCode {
         cli::Command::Validate(a) => commands::validate::validate(a),
         cli::Command::Sweep(a) => commands::paired::sweep(a),
         cli::Command::Compare(a) => commands::paired::compare(a),
+        cli::Command::Sensitivity(a) => commands::sensitivity::sensitivity(a),
         cli::Command::Report(a) => commands::report::report(a),
         cli::Command::Scenarios(a) => commands::scenarios::scenarios(a),
         cli::Command::Init(a) => commands::init::init(a),

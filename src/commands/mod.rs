@@ -6,6 +6,7 @@ pub mod paired;
 pub mod report;
 pub mod run;
 pub mod scenarios;
+pub mod sensitivity;
 pub mod validate;
 
 use bordersim::error::LoadError;

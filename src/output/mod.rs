@@ -7,5 +7,6 @@ pub mod format;
 pub mod json;
 pub mod manifest;
 pub mod paired;
+pub mod sensitivity;
 pub mod tables;
 pub mod terminal;

@@ -10,7 +10,9 @@
 //! - [`prices`]: peak price multipliers of every commodity (small-multiple
 //!   histograms, and exceedance curves on one chart);
 //! - [`fan`]: fan charts of daily series (p5–p95, p25–p75, median);
-//! - [`breakdown`]: loss components by crossing (stacked means, spreads).
+//! - [`breakdown`]: loss components by crossing (stacked means, spreads);
+//! - [`tornado`]: one-at-a-time sensitivity of one outcome (bars from the
+//!   base value to the outcome at each input's p10 and p90).
 
 pub mod breakdown;
 pub mod density;
@@ -18,6 +20,7 @@ pub mod distribution;
 pub mod fan;
 pub mod prices;
 pub mod style;
+pub mod tornado;
 
 use plotters::coord::Shift;
 use plotters::drawing::DrawingAreaErrorKind;
