@@ -443,10 +443,101 @@ struct Truncation {
 ///
 /// Units are the caller's: values, quantiles and means are in the units of
 /// the scenario field the distribution was written for.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Dist {
     spec: DistSpec,
     kind: Kind,
+    /// Interpolation table of the PERT quantile function (an iterative
+    /// solve otherwise), built on first use.
+    table: std::sync::OnceLock<Option<QuantileTable>>,
+}
+
+impl PartialEq for Dist {
+    fn eq(&self, other: &Self) -> bool {
+        self.spec == other.spec && self.kind == other.kind
+    }
+}
+
+/// Grid intervals of a [`QuantileTable`].
+const QT_N: usize = 1024;
+/// Grid intervals excluded at each end: draws with `u` below 1/64 or above
+/// 63/64 (where the quantile function of a PERT law bends too
+/// sharply to interpolate) are solved exactly.
+const QT_EDGE: usize = 16;
+/// Largest interpolation error accepted at the grid midpoints, relative to
+/// the distribution's p99.9 − p0.1 spread; a table that misses it is dropped.
+const QT_TOL: f64 = 1e-8;
+
+/// Cubic Hermite interpolation of a smooth quantile function `Q(u)` on a
+/// uniform grid of `u`, with slopes `dQ/du = 1 / pdf(Q(u))`. Used only for
+/// `u` in `[QT_EDGE/QT_N, 1 − QT_EDGE/QT_N]`; the tails are solved exactly.
+/// Built only if its error at every grid midpoint (checked against the exact
+/// solver) is below `QT_TOL` (1e-8) of the spread, so it changes a draw by
+/// less than that — far below any input's uncertainty, and invisible to the
+/// goodness-of-fit tests — at ~20 ns instead of ~1 µs a draw.
+#[derive(Clone, Debug)]
+struct QuantileTable {
+    q: Vec<f64>,
+    /// Slope × grid step.
+    d: Vec<f64>,
+}
+
+impl QuantileTable {
+    fn build(exact: impl Fn(f64) -> f64, pdf: impl Fn(f64) -> f64) -> Option<Self> {
+        let h = 1.0 / QT_N as f64;
+        let mut q = vec![0.0; QT_N + 1];
+        let mut d = vec![0.0; QT_N + 1];
+        for i in QT_EDGE..=QT_N - QT_EDGE {
+            let x = exact(i as f64 * h);
+            let f = pdf(x);
+            if !(x.is_finite() && f.is_finite() && f > 0.0) {
+                return None;
+            }
+            q[i] = x;
+            d[i] = h / f;
+        }
+        // Nearly degenerate laws (a spike) gain nothing and could lose
+        // monotonicity at the ulp level: solve them exactly.
+        let spread = exact(0.999) - exact(0.001);
+        let mid = exact(0.5).abs();
+        if spread.is_nan()
+            || spread <= 1e-6 * mid
+            || q[QT_EDGE..=QT_N - QT_EDGE].windows(2).any(|w| w[1] <= w[0])
+        {
+            return None;
+        }
+        let t = Self { q, d };
+        for i in QT_EDGE..QT_N - QT_EDGE {
+            let u = (i as f64 + 0.5) * h;
+            if (t.eval(u) - exact(u)).abs() > QT_TOL * spread.max(f64::MIN_POSITIVE) {
+                return None;
+            }
+        }
+        Some(t)
+    }
+
+    /// Interpolated quantile, or `None` outside the tabulated range.
+    #[inline]
+    fn get(&self, u: f64) -> Option<f64> {
+        let lo = QT_EDGE as f64 / QT_N as f64;
+        if u >= lo && u < 1.0 - lo {
+            Some(self.eval(u))
+        } else {
+            None
+        }
+    }
+
+    #[inline]
+    fn eval(&self, u: f64) -> f64 {
+        let s = u * QT_N as f64;
+        let i = (s as usize).min(QT_N - 1);
+        let t = s - i as f64;
+        let (t2, t3) = (t * t, t * t * t);
+        (2.0 * t3 - 3.0 * t2 + 1.0) * self.q[i]
+            + (t3 - 2.0 * t2 + t) * self.d[i]
+            + (3.0 * t2 - 2.0 * t3) * self.q[i + 1]
+            + (t3 - t2) * self.d[i + 1]
+    }
 }
 
 /// Smallest u used by unbounded families (u = 0 maps to this).
@@ -624,6 +715,7 @@ impl Dist {
         Ok(Dist {
             spec: spec.clone(),
             kind,
+            table: std::sync::OnceLock::new(),
         })
     }
 
@@ -860,6 +952,7 @@ impl Dist {
         Dist {
             spec: DistSpec::Constant(x),
             kind: Kind::Constant(x),
+            table: std::sync::OnceLock::new(),
         }
     }
 
@@ -887,6 +980,43 @@ impl Dist {
     /// smallest value whose cumulative probability is >= `u`. NaN in gives
     /// NaN out.
     pub fn quantile(&self, u: f64) -> f64 {
+        if u.is_nan() {
+            return f64::NAN;
+        }
+        if matches!(self.kind, Kind::Pert { .. })
+            && let Some(t) = self.table.get_or_init(|| self.build_table())
+            && let Some(x) = t.get(u)
+        {
+            return x;
+        }
+        self.exact_quantile(u)
+    }
+
+    /// The interpolation table of a PERT law (see [`QuantileTable`]).
+    fn build_table(&self) -> Option<QuantileTable> {
+        match &self.kind {
+            Kind::Pert {
+                min,
+                max,
+                alpha,
+                beta,
+                ln_beta,
+            } => {
+                let (min, w, a, b, lb) = (*min, max - min, *alpha, *beta, *ln_beta);
+                QuantileTable::build(
+                    |u| self.exact_quantile(u),
+                    |x| {
+                        let y = (x - min) / w;
+                        ((a - 1.0) * y.ln() + (b - 1.0) * (-y).ln_1p() - lb).exp() / w
+                    },
+                )
+            }
+            _ => None,
+        }
+    }
+
+    /// The quantile solved to full precision (no table).
+    pub fn exact_quantile(&self, u: f64) -> f64 {
         if u.is_nan() {
             return f64::NAN;
         }

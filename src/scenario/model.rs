@@ -205,7 +205,7 @@ pub enum Timing {
         start: ParamId,
         end: usize,
         hazard: ParamId,
-        duration: Dist,
+        duration: Box<Dist>,
     },
 }
 

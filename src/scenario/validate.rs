@@ -767,7 +767,11 @@ pub fn validate(raw: &RawScenario, file: &str, source: &str) -> Result<Scenario,
                     start,
                     end,
                     hazard,
-                    duration: b.dist(&p("duration_days"), &e.duration_days, Range::NonNeg),
+                    duration: Box::new(b.dist(
+                        &p("duration_days"),
+                        &e.duration_days,
+                        Range::NonNeg,
+                    )),
                 }
             }
             Some(o) => {
