@@ -21,10 +21,11 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Vary scenario fields over values (a grid, or zipped) and compare the
     /// points with common random numbers: sweep.csv, sweep_differences.csv,
-    /// marginal.csv.
+    /// marginal.csv, then the figures and report.html (unless --no-plots).
     Sweep(SweepArgs),
     /// Paired comparison of whole scenarios against the first (common random
-    /// numbers): compare.csv.
+    /// numbers): compare.csv, compare_summary.csv, then the figures and
+    /// report.html (unless --no-plots).
     Compare(CompareArgs),
     /// Which uncertain inputs drive the headline outcomes: tornado swings
     /// (p10 to p90, one at a time), rank correlations and Sobol indices:
@@ -140,6 +141,9 @@ pub struct PairedOpts {
     /// No progress bar and no summary on the terminal.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Do not draw the figures (figures/) nor write report.html.
+    #[arg(long)]
+    pub no_plots: bool,
 }
 
 #[derive(Debug, clap::Args)]

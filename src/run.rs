@@ -10,6 +10,7 @@
 //! count, and memory does not grow with the replicate count (except for the
 //! exact quantile columns, kept only up to [`RunConfig::exact_quantile_limit`]).
 
+use crate::engine::metrics::Scope;
 use crate::engine::{Engine, Workspace};
 use crate::inputs::InputDesign;
 use crate::stats::{
@@ -20,6 +21,15 @@ use std::sync::Mutex;
 
 /// Replicates per wave. Fixed: results do not depend on it, memory does.
 pub const WAVE: usize = 4096;
+
+/// Smallest replicate count recorded in [`RunResult::convergence`] inside
+/// the first wave (then every power of two below [`WAVE`]).
+pub const CONVERGENCE_FIRST: u64 = 64;
+
+/// Waves (of [`WAVE`] replicates) at the end of each of which
+/// [`RunResult::convergence`] records a point; beyond, it thins out
+/// geometrically.
+pub const CONVERGENCE_EVERY_WAVE: u64 = 256;
 
 /// Default largest run for which quantiles are exact (every value kept).
 pub const DEFAULT_EXACT_QUANTILE_LIMIT: u64 = 100_000;
@@ -95,6 +105,31 @@ pub trait RowSink {
     fn row(&mut self, replicate: u64, inputs: &[f64], metrics: &[f64]) -> std::io::Result<()>;
 }
 
+/// A total metric's running estimate (see [`ConvergencePoint`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Estimate {
+    /// Index of the metric in [`crate::engine::metrics::Layout`] order.
+    pub metric: usize,
+    /// Mean of the replicates so far.
+    pub mean: f64,
+    /// Its Monte Carlo standard error, as the summary computes it (with
+    /// RQMC: over the scrambles begun so far; NaN while fewer than two).
+    pub mcse: f64,
+}
+
+/// The estimates of every total metric after the first `replicates`
+/// replicates (in index order): what the summary would report had the run
+/// stopped there. Recorded at every power of two from
+/// [`CONVERGENCE_FIRST`] inside the first wave, at the end of every wave
+/// (thinning out geometrically beyond [`CONVERGENCE_EVERY_WAVE`] waves) and
+/// at the end of the run, so the last point is the run's own mean and MCSE.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConvergencePoint {
+    pub replicates: u64,
+    /// One per total metric, in layout order.
+    pub estimates: Vec<Estimate>,
+}
+
 /// Everything a run produces.
 #[derive(Clone, Debug)]
 pub struct RunResult {
@@ -112,6 +147,9 @@ pub struct RunResult {
     pub metric_quantiles: Vec<Vec<f64>>,
     /// Why the run stopped (see [`StopRule`]).
     pub stopped: StopReason,
+    /// Running means and MCSEs of the total metrics, by replicate count
+    /// (increasing; the last is the whole run).
+    pub convergence: Vec<ConvergencePoint>,
 }
 
 /// Probabilities at which `quantiles.csv` tabulates every metric:
@@ -197,6 +235,36 @@ pub fn run_designed(
         Columns::Sketch(vec![LogHistogram::new(); stride])
     };
     let mut buf = vec![0.0f64; WAVE.min(n as usize).max(1) * stride];
+    let totals: Vec<usize> = engine
+        .layout
+        .defs
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| matches!(d.scope, Scope::Total))
+        .map(|(k, _)| k)
+        .collect();
+    let mut convergence: Vec<ConvergencePoint> = Vec::new();
+    // The estimates of the totals after `c` replicates, from the moments
+    // accumulated so far (index order: deterministic).
+    let checkpoint = |c: u64, moments: &[Moments], block_moments: &[Moments]| ConvergencePoint {
+        replicates: c,
+        estimates: totals
+            .iter()
+            .map(|&k| {
+                let m = &moments[nu + k];
+                let mcse = if nblocks > 1 {
+                    block_mcse(block_moments, nblocks, stride, nu + k)
+                } else {
+                    m.mcse()
+                };
+                Estimate {
+                    metric: k,
+                    mean: m.mean(),
+                    mcse,
+                }
+            })
+            .collect(),
+    };
 
     let mut done = 0u64;
     let mut stopped = StopReason::Completed;
@@ -237,8 +305,19 @@ pub fn run_designed(
             if let Some(s) = sink.as_deref_mut() {
                 s.row(first + i as u64, &row[..nu], &row[nu..])?;
             }
+            let c = first + i as u64 + 1;
+            if c.is_power_of_two()
+                && (CONVERGENCE_FIRST..WAVE as u64).contains(&c)
+                && c < first + count as u64
+            {
+                convergence.push(checkpoint(c, &moments, &block_moments));
+            }
         }
         done += count as u64;
+        let wave = done.div_ceil(WAVE as u64);
+        if convergence_wave(wave) || done >= n {
+            convergence.push(checkpoint(done, &moments, &block_moments));
+        }
         progress(done);
         if let Some(rule) = stop {
             let rse: Vec<f64> = rule
@@ -248,6 +327,9 @@ pub fn run_designed(
                 .collect();
             if rse.iter().all(|&r| r <= rule.target_rse) {
                 stopped = StopReason::Converged { rse };
+                if convergence.last().is_none_or(|p| p.replicates != done) {
+                    convergence.push(checkpoint(done, &moments, &block_moments));
+                }
                 break;
             }
             if done >= n {
@@ -300,14 +382,7 @@ pub fn run_designed(
     if nblocks > 1 {
         // RQMC: the standard error of the mean over independent scrambles.
         for (k, s) in summaries.iter_mut().enumerate() {
-            let mut means = Moments::new();
-            for b in 0..nblocks {
-                let m = &block_moments[b * stride + k];
-                if m.n() > 0 {
-                    means.push(m.mean());
-                }
-            }
-            s.mcse = means.mcse();
+            s.mcse = scramble_mcse(&block_moments, nblocks, stride, k);
         }
     }
     let (inputs, metrics) = summaries.split_at(nu);
@@ -324,7 +399,43 @@ pub fn run_designed(
         daily,
         metric_quantiles,
         stopped,
+        convergence,
     })
+}
+
+/// Waves after which [`RunResult::convergence`] records a point: each of
+/// the first [`CONVERGENCE_EVERY_WAVE`], then every 2nd up to twice that,
+/// every 4th up to four times, … (so each doubling of the run adds as many
+/// points, and a 100-million-replicate run records about 2,000).
+fn convergence_wave(wave: u64) -> bool {
+    wave <= CONVERGENCE_EVERY_WAVE
+        || wave.is_multiple_of((wave.next_power_of_two() / CONVERGENCE_EVERY_WAVE).max(1))
+}
+
+/// RQMC: the standard error of column `k`'s mean over the scrambles begun
+/// so far.
+fn scramble_mcse(block_moments: &[Moments], nblocks: usize, stride: usize, k: usize) -> f64 {
+    let mut means = Moments::new();
+    for b in 0..nblocks {
+        let m = &block_moments[b * stride + k];
+        if m.n() > 0 {
+            means.push(m.mean());
+        }
+    }
+    means.mcse()
+}
+
+/// [`scramble_mcse`] for a running estimate: NaN while fewer than two
+/// scrambles have begun (one scramble says nothing about the error).
+fn block_mcse(block_moments: &[Moments], nblocks: usize, stride: usize, k: usize) -> f64 {
+    let begun = (0..nblocks)
+        .filter(|b| block_moments[b * stride + k].n() > 0)
+        .count();
+    if begun < 2 {
+        f64::NAN
+    } else {
+        scramble_mcse(block_moments, nblocks, stride, k)
+    }
 }
 
 /// Replicates whose daily series a thread buffers before inserting them
@@ -421,5 +532,22 @@ fn sketch_summary(h: &LogHistogram, m: &Moments) -> Summary {
         p75: q(0.75),
         p95: q(0.95),
         max: m.max(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn convergence_waves_thin_out_geometrically() {
+        let recorded = |upto: u64| (1..=upto).filter(|&w| convergence_wave(w)).count();
+        assert!((1..=256).all(convergence_wave));
+        assert!(!convergence_wave(257) && convergence_wave(258));
+        assert!(!convergence_wave(514) && convergence_wave(516));
+        assert_eq!(recorded(512), 256 + 128);
+        assert_eq!(recorded(1024), 256 + 2 * 128);
+        // 100 million replicates: 24,415 waves.
+        assert!(recorded(24_415) < 2_100, "{}", recorded(24_415));
     }
 }

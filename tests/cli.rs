@@ -18,11 +18,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 const MINIMAL: &str = include_str!("data/minimal.toml");
 
-const OUTPUTS: [&str; 7] = [
+const OUTPUTS: [&str; 8] = [
     "summary.csv",
     "summary.json",
     "daily.csv",
     "quantiles.csv",
+    "convergence.csv",
     "replicates.csv",
     "scenario.toml",
     "manifest.json",
@@ -893,6 +894,7 @@ fn replicates_csv_never() {
             "summary.json",
             "daily.csv",
             "quantiles.csv",
+            "convergence.csv",
             "scenario.toml",
             "manifest.json",
         ],

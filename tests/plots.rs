@@ -82,6 +82,12 @@ const FIGURES: &[(&str, (u32, u32), &str, &str)] = &[
         "Where the loss falls: components by crossing",
         "Loss (US$)",
     ),
+    (
+        "convergence_direct_loss_usd",
+        (1200, 700),
+        "Convergence: mean direct loss as replicates accumulate",
+        "Mean direct loss so far (US$)",
+    ),
 ];
 
 /// A fresh directory under the system temp dir, removed on drop.

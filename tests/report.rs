@@ -10,13 +10,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// The files `bordersim report` reads.
-const INPUTS: [&str; 5] = [
+/// The files `bordersim report` reads (convergence.csv only when present).
+const INPUTS: [&str; 6] = [
     "summary.csv",
     "quantiles.csv",
     "daily.csv",
     "manifest.json",
     "scenario.toml",
+    "convergence.csv",
 ];
 
 struct TempDir(PathBuf);
@@ -161,7 +162,7 @@ fn report_shows_summary_numbers_and_fetches_nothing() {
     assert!(text.contains("khaama_2026"), "sources are listed");
 
     // Every figure is inline, as SVG.
-    assert_eq!(html.matches("<svg").count(), 12, "inline SVG figures");
+    assert_eq!(html.matches("<svg").count(), 13, "inline SVG figures");
     assert!(html.contains("@media print"), "print styles");
 
     // Nothing a browser would fetch: no scripts, no external style sheets,
@@ -197,7 +198,7 @@ fn report_command_rebuilds_the_same_page_from_the_files_alone() {
     let original = fs::read(out.join("report.html")).unwrap();
     let original_png = fs::read(out.join("figures/distribution_direct_loss_usd.png")).unwrap();
 
-    // Only the five input files, in a fresh directory.
+    // Only the input files, in a fresh directory.
     let copy = tmp.join("copy");
     fs::create_dir_all(&copy).unwrap();
     for name in INPUTS {

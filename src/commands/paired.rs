@@ -125,6 +125,7 @@ fn manifest(kind: &str, ran: &Ran, scenarios: &[Scenario], extra: serde_json::Va
         "kind": kind,
         "scenarios": scenarios.iter().map(|s| serde_json::json!({
             "name": s.meta.name,
+            "title": s.meta.title,
             "file": s.file,
             "scenario_sha256": bordersim::output::manifest::scenario_hash(s),
         })).collect::<Vec<_>>(),
@@ -188,6 +189,18 @@ fn print_headline(base: &Engine, ran: &Ran, keys: &[VariantKey], baseline: usize
             vr
         );
     }
+}
+
+/// The figures and report.html of the committed outputs in `out`, unless
+/// `--no-plots`.
+fn draw_report(out: &Path, opts: &PairedOpts) -> Result<(), CliError> {
+    if opts.no_plots {
+        return Ok(());
+    }
+    bordersim::report::paired::build(out).map_err(|e| {
+        CliError::Other(anyhow::Error::from(e).context("drawing the figures and report"))
+    })?;
+    Ok(())
 }
 
 pub fn sweep(a: SweepArgs) -> Result<(), CliError> {
@@ -280,6 +293,7 @@ pub fn sweep(a: SweepArgs) -> Result<(), CliError> {
     )?;
     let out = st.dir().to_path_buf();
     st.commit().context("moving outputs into place")?;
+    draw_report(&out, &a.opts)?;
     if !a.opts.quiet {
         print_headline(&base, &ran, &keys, baseline);
         println!(
@@ -334,6 +348,7 @@ pub fn compare(a: CompareArgs) -> Result<(), CliError> {
     )?;
     let out = st.dir().to_path_buf();
     st.commit().context("moving outputs into place")?;
+    draw_report(&out, &a.opts)?;
     if !a.opts.quiet {
         print_headline(&base, &ran, &keys, 0);
         println!(

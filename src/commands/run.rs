@@ -9,7 +9,9 @@ use bordersim::output::atomic::Staging;
 use bordersim::output::manifest::{
     Manifest, RECORDED_CRATES, RunIdentity, dependency_versions, scenario_hash, shell_quote,
 };
-use bordersim::output::tables::{ReplicatesCsv, daily_csv, quantiles_csv, summary_csv};
+use bordersim::output::tables::{
+    ReplicatesCsv, convergence_csv, daily_csv, quantiles_csv, summary_csv,
+};
 use bordersim::output::{json, terminal};
 use bordersim::rng::GENERATOR;
 use bordersim::run::{RowSink, RunConfig, RunResult, StopReason, StopRule, run_designed};
@@ -178,6 +180,7 @@ pub fn run(a: RunArgs) -> Result<(), CliError> {
     )?;
     staging.write("daily.csv", &daily_csv(&engine, &result)?)?;
     staging.write("quantiles.csv", &quantiles_csv(&engine, &result)?)?;
+    staging.write("convergence.csv", &convergence_csv(&engine, &result)?)?;
     staging.write("scenario.toml", scenario.source.as_bytes())?;
     let mut mj = serde_json::to_vec_pretty(&manifest).map_err(anyhow::Error::from)?;
     mj.push(b'\n');

@@ -116,6 +116,42 @@ pub fn quantiles_csv(engine: &Engine, r: &RunResult) -> std::io::Result<Vec<u8>>
     w.into_inner().map_err(|e| e.into_error())
 }
 
+/// Columns of `convergence.csv`, in order.
+pub const CONVERGENCE_COLUMNS: [&str; 7] = [
+    "replicates",
+    "metric",
+    "scope",
+    "entity",
+    "unit",
+    "mean",
+    "mcse",
+];
+
+/// `convergence.csv`: the running mean and its MCSE of every total metric
+/// after the first `replicates` replicates (long format; see
+/// [`crate::run::ConvergencePoint`]). The last rows are the run's own means
+/// and MCSEs, formatted as in `summary.csv`.
+pub fn convergence_csv(engine: &Engine, r: &RunResult) -> std::io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(CONVERGENCE_COLUMNS).map_err(csv_err)?;
+    for point in &r.convergence {
+        for e in &point.estimates {
+            let d = &engine.layout.defs[e.metric];
+            w.write_record([
+                &point.replicates.to_string(),
+                d.name,
+                d.scope.kind(),
+                &d.entity,
+                d.unit,
+                &num(e.mean),
+                &num(e.mcse),
+            ])
+            .map_err(csv_err)?;
+        }
+    }
+    w.into_inner().map_err(|e| e.into_error())
+}
+
 /// Column names of `replicates.csv`.
 pub fn replicate_columns(engine: &Engine) -> Vec<String> {
     let mut cols = vec!["replicate".to_string()];

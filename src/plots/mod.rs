@@ -11,15 +11,21 @@
 //!   histograms, and exceedance curves on one chart);
 //! - [`fan`]: fan charts of daily series (p5–p95, p25–p75, median);
 //! - [`breakdown`]: loss components by crossing (stacked means, spreads);
+//! - [`convergence`]: running mean of a run with its ±2 MCSE band;
+//! - [`sweep`]: outcomes against a swept value (bands), and marginal costs;
+//! - [`compare`]: paired differences B − A as horizontal intervals;
 //! - [`tornado`]: one-at-a-time sensitivity of one outcome (bars from the
 //!   base value to the outcome at each input's p10 and p90).
 
 pub mod breakdown;
+pub mod compare;
+pub mod convergence;
 pub mod density;
 pub mod distribution;
 pub mod fan;
 pub mod prices;
 pub mod style;
+pub mod sweep;
 pub mod tornado;
 
 use plotters::coord::Shift;

@@ -3,7 +3,9 @@
 //! line, for tables).
 
 use crate::error::LoadError;
-use crate::output::tables::{DAILY_COLUMNS, QUANTILE_COLUMNS, SUMMARY_COLUMNS};
+use crate::output::tables::{
+    CONVERGENCE_COLUMNS, DAILY_COLUMNS, QUANTILE_COLUMNS, SUMMARY_COLUMNS,
+};
 use crate::plots::{Marks, QuantileFn};
 use crate::scenario::Scenario;
 use serde::Deserialize;
@@ -19,6 +21,10 @@ pub const INPUT_FILES: [&str; 5] = [
     "manifest.json",
     "scenario.toml",
 ];
+
+/// Read when present (runs of older versions lack it): the running means
+/// behind the convergence figure.
+pub const CONVERGENCE_FILE: &str = "convergence.csv";
 
 /// Why a run directory could not be turned into a report.
 #[derive(Debug, thiserror::Error)]
@@ -130,6 +136,19 @@ pub struct DailySeries {
     pub bands: Vec<[f64; 5]>,
 }
 
+/// One total metric's running estimate from `convergence.csv`, by
+/// replicate count (increasing).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConvergenceSeries {
+    pub metric: String,
+    pub scope: String,
+    pub entity: String,
+    pub unit: String,
+    pub replicates: Vec<u64>,
+    pub mean: Vec<f64>,
+    pub mcse: Vec<f64>,
+}
+
 /// The parts of `manifest.json` the report shows.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 pub struct ManifestInfo {
@@ -169,6 +188,8 @@ pub struct RunFiles {
     pub daily: Vec<DailySeries>,
     pub manifest: ManifestInfo,
     pub scenario: Scenario,
+    /// From `convergence.csv`; empty when the run has none.
+    pub convergence: Vec<ConvergenceSeries>,
 }
 
 impl RunFiles {
@@ -205,6 +226,12 @@ impl RunFiles {
             ));
         }
         let scenario = crate::scenario::load_str(&stext, &spath.display().to_string())?;
+        let cpath = dir.join(CONVERGENCE_FILE);
+        let convergence = if cpath.is_file() {
+            parse_convergence(&cpath)?
+        } else {
+            Vec::new()
+        };
         Ok(RunFiles {
             dir: dir.to_path_buf(),
             summary,
@@ -212,6 +239,7 @@ impl RunFiles {
             daily,
             manifest,
             scenario,
+            convergence,
         })
     }
 
@@ -228,6 +256,13 @@ impl RunFiles {
         self.quantiles
             .iter()
             .find(|q| q.metric == metric && q.entity == entity)
+    }
+
+    /// The running estimate of a metric for an entity, if recorded.
+    pub fn convergence(&self, metric: &str, entity: &str) -> Option<&ConvergenceSeries> {
+        self.convergence
+            .iter()
+            .find(|c| c.metric == metric && c.entity == entity)
     }
 
     /// A daily series for an entity.
@@ -403,6 +438,52 @@ fn parse_daily(path: &Path) -> Result<Vec<DailySeries>, ReportError> {
             ));
         }
         d.bands.push(b);
+    }
+    Ok(out)
+}
+
+fn parse_convergence(path: &Path) -> Result<Vec<ConvergenceSeries>, ReportError> {
+    let mut out: Vec<ConvergenceSeries> = Vec::new();
+    for (line, rec) in records(path, &CONVERGENCE_COLUMNS)? {
+        let n = rec[0].trim().parse::<u64>().map_err(|_| {
+            malformed(
+                path,
+                format!("line {line}: `replicates` is not a count: {:?}", &rec[0]),
+            )
+        })?;
+        let mean = number(path, line, &rec, 5, "mean")?;
+        let mcse = number(path, line, &rec, 6, "mcse")?;
+        let i = match out
+            .iter()
+            .position(|c| c.metric == rec[1] && c.scope == rec[2] && c.entity == rec[3])
+        {
+            Some(i) => i,
+            None => {
+                out.push(ConvergenceSeries {
+                    metric: rec[1].to_string(),
+                    scope: rec[2].to_string(),
+                    entity: rec[3].to_string(),
+                    unit: rec[4].to_string(),
+                    replicates: Vec::new(),
+                    mean: Vec::new(),
+                    mcse: Vec::new(),
+                });
+                out.len() - 1
+            }
+        };
+        let c = &mut out[i];
+        if c.replicates.last().is_some_and(|&last| n <= last) {
+            return Err(malformed(
+                path,
+                format!(
+                    "line {line}: replicates = {n} does not increase within {} {}",
+                    c.metric, c.entity
+                ),
+            ));
+        }
+        c.replicates.push(n);
+        c.mean.push(mean);
+        c.mcse.push(mcse);
     }
     Ok(out)
 }

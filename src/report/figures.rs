@@ -5,7 +5,7 @@
 use super::data::RunFiles;
 use super::text::{count, human_date, short_label};
 use crate::output::format::with_unit;
-use crate::plots::{PlotError, Rendered, breakdown, distribution, fan, prices};
+use crate::plots::{PlotError, Rendered, breakdown, convergence, distribution, fan, prices};
 use rayon::prelude::*;
 
 /// Headline outcomes drawn as a distribution figure each: (metric, label,
@@ -57,6 +57,7 @@ pub enum Section {
     Distributions,
     OverTime,
     ByCrossing,
+    Convergence,
 }
 
 /// A rendered figure.
@@ -78,6 +79,7 @@ enum Job<'a> {
     PriceExceedance(prices::Input<'a>),
     Fan(fan::Input<'a>),
     Breakdown(breakdown::Input),
+    Convergence(convergence::Input<'a>),
 }
 
 struct Spec<'a> {
@@ -100,6 +102,7 @@ pub fn render_all(data: &RunFiles) -> Result<Vec<Figure>, PlotError> {
                 Job::PriceExceedance(i) => prices::render_exceedance(i, s.size),
                 Job::Fan(i) => fan::render(i, s.size),
                 Job::Breakdown(i) => breakdown::render(i, s.size),
+                Job::Convergence(i) => convergence::render(i, s.size),
             }?;
             Ok(Figure {
                 name: s.name,
@@ -355,6 +358,46 @@ fn specs(data: &RunFiles) -> Vec<Spec<'_>> {
                 crossings,
                 note,
                 y_desc: "Loss (US$)".into(),
+            }),
+        });
+    }
+
+    // Runs of older versions have no convergence.csv.
+    if let Some(c) = data.convergence("direct_loss_usd", "all")
+        && let (Some(&last_n), Some(&mean), Some(&mcse)) =
+            (c.replicates.last(), c.mean.last(), c.mcse.last())
+    {
+        let unit = c.unit.as_str();
+        let rse = if mean != 0.0 && mcse.is_finite() {
+            format!(
+                " (relative standard error {:.1}%)",
+                100.0 * mcse / mean.abs()
+            )
+        } else {
+            String::new()
+        };
+        let summary = format!(
+            "after {} replicates the mean is {} ± {}{rse}",
+            count(last_n),
+            with_unit(mean, unit),
+            with_unit(mcse, unit)
+        );
+        out.push(Spec {
+            name: "convergence_direct_loss_usd".into(),
+            section: Section::Convergence,
+            caption: format!(
+                "Running mean of the direct loss against the number of replicates, with a band of ± 2 Monte Carlo standard errors; {summary}."
+            ),
+            size: convergence::SIZE,
+            job: Job::Convergence(convergence::Input {
+                title: "Convergence: mean direct loss as replicates accumulate".into(),
+                subtitle: format!("{context}: {summary}."),
+                y_desc: "Mean direct loss so far (US$)".into(),
+                unit,
+                replicates: &c.replicates,
+                mean: &c.mean,
+                mcse: &c.mcse,
+                note: "The band, mean ± 2 standard errors, is about a 95% interval for the mean; it narrows as 1/√n. Where the running mean still drifts, or a rare large replicate makes it jump, more replicates help.".into(),
             }),
         });
     }

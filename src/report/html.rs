@@ -10,7 +10,7 @@ use crate::output::format::with_unit;
 use crate::output::terminal::HEADLINES;
 use std::fmt::Write;
 
-const CSS: &str = r#"
+pub(crate) const CSS: &str = r#"
 :root { --ink: #222; --muted: #555; --rule: #ddd; --accent: #0072B2; --box: #eef5fb; }
 * { box-sizing: border-box; }
 body { font-family: "DejaVu Sans", "Segoe UI", Helvetica, Arial, sans-serif; color: var(--ink);
@@ -119,12 +119,18 @@ pub fn page(data: &RunFiles, figures: &[Figure]) -> String {
         let _ = writeln!(h, "<p class=\"lede\">{}</p>", escape(&s.meta.description));
     }
     let _ = writeln!(h, "</header>");
+    let has_convergence = figures.iter().any(|f| f.section == Section::Convergence);
     let _ = writeln!(
         h,
         "<nav><a href=\"#results\">Results</a><a href=\"#distributions\">Distributions</a>\
-         <a href=\"#over-time\">Over time</a><a href=\"#by-crossing\">By crossing</a>\
+         <a href=\"#over-time\">Over time</a><a href=\"#by-crossing\">By crossing</a>{}\
          <a href=\"#assumptions\">Assumptions</a><a href=\"#sources\">Sources</a>\
-         <a href=\"#reproduce\">Reproduce</a></nav>"
+         <a href=\"#reproduce\">Reproduce</a></nav>",
+        if has_convergence {
+            "<a href=\"#convergence\">Convergence</a>"
+        } else {
+            ""
+        }
     );
 
     // Headline box.
@@ -187,7 +193,12 @@ pub fn page(data: &RunFiles, figures: &[Figure]) -> String {
         (Section::Distributions, "distributions", "Distributions"),
         (Section::OverTime, "over-time", "Over time"),
         (Section::ByCrossing, "by-crossing", "By crossing"),
+        (Section::Convergence, "convergence", "Convergence"),
     ] {
+        // Runs without convergence.csv have no convergence section.
+        if section == Section::Convergence && !has_convergence {
+            continue;
+        }
         let _ = writeln!(h, "<h2 id=\"{id}\">{title}</h2>");
         for f in figures.iter().filter(|f| f.section == section) {
             let _ = writeln!(
@@ -299,9 +310,14 @@ pub fn page(data: &RunFiles, figures: &[Figure]) -> String {
     let _ = writeln!(
         h,
         "<footer class=\"small\"><p>Written by bordersim from the files in this directory \
-         (summary.csv, quantiles.csv, daily.csv, manifest.json, scenario.toml); \
+         (summary.csv, quantiles.csv, daily.csv, manifest.json, scenario.toml{}); \
          <code>bordersim report DIR</code> rebuilds this page and the figures without rerunning.</p></footer>\n\
-         </body>\n</html>"
+         </body>\n</html>",
+        if has_convergence {
+            ", convergence.csv"
+        } else {
+            ""
+        }
     );
     h
 }
@@ -357,7 +373,7 @@ fn crossing_table(h: &mut String, data: &RunFiles) {
 
 /// An SVG document ready to sit inside the page: without an XML prolog,
 /// labelled for screen readers.
-fn inline_svg(svg: &str, label: &str) -> String {
+pub(crate) fn inline_svg(svg: &str, label: &str) -> String {
     let start = svg.find("<svg").unwrap_or(0);
     let body = &svg[start..];
     match body.strip_prefix("<svg") {

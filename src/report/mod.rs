@@ -15,6 +15,7 @@
 pub mod data;
 pub mod figures;
 pub mod html;
+pub mod paired;
 pub mod text;
 
 pub use data::{ReportError, RunFiles};
@@ -28,24 +29,37 @@ pub const FIGURES_DIR: &str = "figures";
 pub const REPORT_FILE: &str = "report.html";
 
 /// Renders the figures and the page of the run in `dir`; returns the paths
-/// written.
+/// written. A sweep's or comparison's directory (its `manifest.json` says
+/// so) gets theirs from [`paired::build`].
 pub fn build(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+    if paired::paired_kind(dir).is_some() {
+        return paired::build(dir);
+    }
     let data = RunFiles::load(dir)?;
     let figures = figures::render_all(&data)?;
     let page = html::page(&data, &figures);
+    write_report(
+        dir,
+        figures.iter().map(|f| (f.name.as_str(), &f.rendered)),
+        &page,
+    )
+}
 
+/// Writes `figures/NAME.png` and `.svg` for every figure, then the page.
+pub(crate) fn write_report<'a>(
+    dir: &Path,
+    figures: impl Iterator<Item = (&'a str, &'a crate::plots::Rendered)>,
+    page: &str,
+) -> Result<Vec<PathBuf>, ReportError> {
     let fig_dir = dir.join(FIGURES_DIR);
     let write_err = |file: &Path| {
         let file = file.display().to_string();
         move |source| ReportError::Write { file, source }
     };
     let mut fig_stage = Staging::new(&fig_dir).map_err(write_err(&fig_dir))?;
-    for f in &figures {
-        for (ext, bytes) in [
-            ("png", &f.rendered.png[..]),
-            ("svg", f.rendered.svg.as_bytes()),
-        ] {
-            let name = format!("{}.{ext}", f.name);
+    for (stem, rendered) in figures {
+        for (ext, bytes) in [("png", &rendered.png[..]), ("svg", rendered.svg.as_bytes())] {
+            let name = format!("{stem}.{ext}");
             fig_stage
                 .write(&name, bytes)
                 .map_err(write_err(&fig_dir.join(&name)))?;
