@@ -196,7 +196,8 @@ pub fn run(a: RunArgs) -> Result<(), CliError> {
     if !a.quiet {
         print!("{}", terminal::summary_text(&engine, &result));
         println!(
-            "\n{n} replicates in {wall:.2} s on {threads} thread(s); outputs in {}",
+            "\n{} replicates in {wall:.2} s on {threads} thread(s); outputs in {}",
+            result.replicates,
             out_dir.display()
         );
     }
