@@ -14,7 +14,8 @@ use crate::engine::metrics::Scope;
 use crate::engine::{Engine, Workspace};
 use crate::inputs::InputDesign;
 use crate::stats::{
-    DailyBands, LogHistogram, Moments, Summary, quantile_sorted, summarize_in_place,
+    DailyBands, LogHistogram, Moments, SUMMARY_QUANTILES, Summary, quantile_ci_ranks,
+    quantile_ci_sorted, quantile_sorted, summarize_in_place,
 };
 use rayon::prelude::*;
 use std::sync::Mutex;
@@ -147,6 +148,10 @@ pub struct RunResult {
     pub metric_quantiles: Vec<Vec<f64>>,
     /// Why the run stopped (see [`StopRule`]).
     pub stopped: StopReason,
+    /// 95% intervals of each metric's p5, p25, p50, p75, p95 (distribution-
+    /// free order-statistic intervals; from the sketch above the exact
+    /// limit), in layout order.
+    pub quantile_intervals: Vec<[(f64, f64); 5]>,
     /// Running means and MCSEs of the total metrics, by replicate count
     /// (increasing; the last is the whole run).
     pub convergence: Vec<ConvergencePoint>,
@@ -358,6 +363,26 @@ pub fn run_designed(
             .map(|(hist, m)| sketch_summary(hist, m))
             .collect(),
     };
+    let quantile_intervals: Vec<[(f64, f64); 5]> = match &cols {
+        Columns::Exact(c) => c[nu..]
+            .iter()
+            .map(|v| SUMMARY_QUANTILES.map(|p| quantile_ci_sorted(v, p, 0.95)))
+            .collect(),
+        Columns::Sketch(hs) => hs[nu..]
+            .iter()
+            .zip(&moments[nu..])
+            .map(|(h, m)| {
+                let n = m.n() as usize;
+                SUMMARY_QUANTILES.map(|p| match quantile_ci_ranks(n, p, 0.95) {
+                    Some((j, k)) if n > 1 => {
+                        let at = |r: usize| h.quantile((r - 1) as f64 / (n - 1) as f64);
+                        (at(j), at(k))
+                    }
+                    _ => (h.quantile(p), h.quantile(p)),
+                })
+            })
+            .collect(),
+    };
     let metric_quantiles: Vec<Vec<f64>> = match &cols {
         // summarize_in_place sorted the columns.
         Columns::Exact(c) => c[nu..]
@@ -400,6 +425,7 @@ pub fn run_designed(
         metric_quantiles,
         stopped,
         convergence,
+        quantile_intervals,
     })
 }
 

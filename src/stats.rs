@@ -364,9 +364,18 @@ fn norm_inv_cdf(p: f64) -> f64 {
 /// `p` is clamped to `[0, 1]` and `level` to `[0, 1]` (`level == 1` gives
 /// `(min, max)`). Empty input, or NaN `p` or `level`, gives `(NaN, NaN)`.
 pub fn quantile_ci_sorted(sorted: &[f64], p: f64, level: f64) -> (f64, f64) {
-    let n = sorted.len();
+    match quantile_ci_ranks(sorted.len(), p, level) {
+        Some((j, k)) => (sorted[j - 1], sorted[k - 1]),
+        None => (f64::NAN, f64::NAN),
+    }
+}
+
+/// The 1-based ranks `(j, k)` of [`quantile_ci_sorted`]'s interval for a
+/// sample of `n` (so a sketch can estimate the same order statistics);
+/// `None` for `n == 0` or NaN arguments.
+pub fn quantile_ci_ranks(n: usize, p: f64, level: f64) -> Option<(usize, usize)> {
     if n == 0 || p.is_nan() || level.is_nan() {
-        return (f64::NAN, f64::NAN);
+        return None;
     }
     let p = p.clamp(0.0, 1.0);
     let level = level.clamp(0.0, 1.0);
@@ -384,7 +393,7 @@ pub fn quantile_ci_sorted(sorted: &[f64], p: f64, level: f64) -> (f64, f64) {
     // Float-to-int `as` casts saturate, so infinities are safe here.
     let j = (jf.clamp(1.0, nf) as usize).clamp(1, n);
     let k = (kf.clamp(1.0, nf) as usize).clamp(1, n);
-    (sorted[j - 1], sorted[k - 1])
+    Some((j, k))
 }
 
 // ---------------------------------------------------------------------------

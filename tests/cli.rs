@@ -18,9 +18,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 const MINIMAL: &str = include_str!("data/minimal.toml");
 
-const OUTPUTS: [&str; 8] = [
+const OUTPUTS: [&str; 9] = [
     "summary.csv",
     "summary.json",
+    "summary_intervals.csv",
     "daily.csv",
     "quantiles.csv",
     "convergence.csv",
@@ -892,6 +893,7 @@ fn replicates_csv_never() {
         &[
             "summary.csv",
             "summary.json",
+            "summary_intervals.csv",
             "daily.csv",
             "quantiles.csv",
             "convergence.csv",

@@ -10,7 +10,7 @@ use bordersim::output::manifest::{
     Manifest, RECORDED_CRATES, RunIdentity, dependency_versions, scenario_hash, shell_quote,
 };
 use bordersim::output::tables::{
-    ReplicatesCsv, convergence_csv, daily_csv, quantiles_csv, summary_csv,
+    ReplicatesCsv, convergence_csv, daily_csv, intervals_csv, quantiles_csv, summary_csv,
 };
 use bordersim::output::{json, terminal};
 use bordersim::rng::GENERATOR;
@@ -180,6 +180,7 @@ pub fn run(a: RunArgs) -> Result<(), CliError> {
     )?;
     staging.write("daily.csv", &daily_csv(&engine, &result)?)?;
     staging.write("quantiles.csv", &quantiles_csv(&engine, &result)?)?;
+    staging.write("summary_intervals.csv", &intervals_csv(&engine, &result)?)?;
     staging.write("convergence.csv", &convergence_csv(&engine, &result)?)?;
     staging.write("scenario.toml", scenario.source.as_bytes())?;
     let mut mj = serde_json::to_vec_pretty(&manifest).map_err(anyhow::Error::from)?;

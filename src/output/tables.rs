@@ -90,6 +90,62 @@ pub fn daily_csv(engine: &Engine, r: &RunResult) -> std::io::Result<Vec<u8>> {
     w.into_inner().map_err(|e| e.into_error())
 }
 
+/// Columns of `summary_intervals.csv`, in order.
+pub const INTERVAL_COLUMNS: [&str; 9] = [
+    "metric",
+    "scope",
+    "entity",
+    "unit",
+    "statistic",
+    "estimate",
+    "lo",
+    "hi",
+    "method",
+];
+
+/// `summary_intervals.csv`: the Monte Carlo error of every statistic in
+/// `summary.csv`, as 95% intervals: the mean ± 1.96 MCSE (normal
+/// approximation; with RQMC the MCSE over scrambles), and for each of p5,
+/// p25, p50, p75, p95 the distribution-free order-statistic interval
+/// (binomial ranks; estimated from the sketch above the exact limit).
+pub fn intervals_csv(engine: &Engine, r: &RunResult) -> std::io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(INTERVAL_COLUMNS).map_err(csv_err)?;
+    let names = ["p5", "p25", "p50", "p75", "p95"];
+    for ((d, s), qi) in engine
+        .layout
+        .defs
+        .iter()
+        .zip(&r.metrics)
+        .zip(&r.quantile_intervals)
+    {
+        let head = [d.name, d.scope.kind(), d.entity.as_str(), d.unit];
+        let mean = [
+            "mean".to_string(),
+            num(s.mean),
+            num(s.mean - 1.96 * s.mcse),
+            num(s.mean + 1.96 * s.mcse),
+            "normal (mean ± 1.96 MCSE)".into(),
+        ];
+        let mut rec: Vec<String> = head.iter().map(|x| x.to_string()).collect();
+        rec.extend(mean);
+        w.write_record(&rec).map_err(csv_err)?;
+        let est = [s.p5, s.p25, s.p50, s.p75, s.p95];
+        for ((name, e), (lo, hi)) in names.iter().zip(est).zip(qi) {
+            let mut rec: Vec<String> = head.iter().map(|x| x.to_string()).collect();
+            rec.extend([
+                name.to_string(),
+                num(e),
+                num(*lo),
+                num(*hi),
+                "order statistics (binomial ranks)".into(),
+            ]);
+            w.write_record(&rec).map_err(csv_err)?;
+        }
+    }
+    w.into_inner().map_err(|e| e.into_error())
+}
+
 /// Columns of `quantiles.csv`, in order.
 pub const QUANTILE_COLUMNS: [&str; 6] = ["metric", "scope", "entity", "unit", "p", "value"];
 
