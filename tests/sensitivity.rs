@@ -416,3 +416,45 @@ fn cli_rejects_an_unknown_method() {
     assert!(err.contains("invalid value 'morris'"), "{err}");
     assert!(err.contains("tornado") && err.contains("sobol"), "{err}");
 }
+
+#[test]
+fn a_run_report_in_the_same_directory_gets_the_tornado_figures() {
+    let dir = std::env::temp_dir().join(format!("bordersim-sens-report-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let bin = env!("CARGO_BIN_EXE_bordersim");
+    let ok = |args: &[&str]| {
+        let o = std::process::Command::new(bin).args(args).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    let out = dir.to_str().unwrap();
+    ok(&[
+        "run",
+        "tests/data/golden.toml",
+        "-n",
+        "50",
+        "-q",
+        "--out",
+        out,
+    ]);
+    let before = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(!before.contains("id=\"sensitivity\""));
+    ok(&[
+        "sensitivity",
+        "tests/data/golden.toml",
+        "--method",
+        "tornado",
+        "-n",
+        "5",
+        "-q",
+        "--out",
+        out,
+    ]);
+    let after = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(after.contains("id=\"sensitivity\"") && after.contains("fig-tornado_direct_loss_usd"));
+    // Rebuilding from the files keeps it.
+    ok(&["report", out]);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("report.html")).unwrap(),
+        after
+    );
+}

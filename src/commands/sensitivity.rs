@@ -208,6 +208,10 @@ pub fn sensitivity(a: SensitivityArgs) -> Result<(), CliError> {
         fs.commit().context("moving the figures into place")?;
     }
     st.commit().context("moving outputs into place")?;
+    // A run's report in the same directory gets the tornado figures.
+    if out.join("report.html").exists() && out.join("summary.csv").exists() {
+        let _ = bordersim::report::build(&out);
+    }
 
     if !a.quiet {
         if let (Some(t), Some(r)) = (&tor, &rank) {

@@ -381,3 +381,47 @@ pub(crate) fn inline_svg(svg: &str, label: &str) -> String {
         None => body.to_string(),
     }
 }
+
+/// The "Sensitivity" section of a run's page when `bordersim sensitivity`
+/// wrote its tornado figures into the same directory (empty otherwise): the
+/// figures inlined from `figures/tornado_*.svg`, most important outcome
+/// first.
+pub fn sensitivity_section(dir: &std::path::Path) -> String {
+    let fig_dir = dir.join("figures");
+    let Ok(entries) = std::fs::read_dir(&fig_dir) else {
+        return String::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("tornado_") && n.ends_with(".svg"))
+        .collect();
+    if names.is_empty() {
+        return String::new();
+    }
+    names.sort_by_key(|n| (!n.contains("direct_loss"), n.clone()));
+    let mut h = String::from(
+        "<h2 id=\"sensitivity\">Sensitivity</h2>\n<p class=\"small\">Which uncertain inputs \
+         drive each outcome: each input swung from its p10 to its p90 with the others at their \
+         medians (from <code>bordersim sensitivity</code>; tables in \
+         <code>sensitivity_tornado.csv</code>, <code>sensitivity_rank_correlation.csv</code> and \
+         <code>sensitivity_sobol.csv</code> beside this page).</p>\n",
+    );
+    for n in names {
+        let Ok(svg) = std::fs::read_to_string(fig_dir.join(&n)) else {
+            continue;
+        };
+        let stem = n.trim_end_matches(".svg");
+        let caption = format!("Tornado chart {stem}.");
+        let _ = writeln!(
+            h,
+            "<figure id=\"fig-{name}\">\n{svg}\n<figcaption>{caption} Files: \
+             <a href=\"figures/{name}.png\">PNG</a>, <a href=\"figures/{name}.svg\">SVG</a>.\
+             </figcaption>\n</figure>",
+            name = escape(stem),
+            svg = inline_svg(&svg, &caption),
+            caption = escape(&caption),
+        );
+    }
+    h
+}

@@ -37,7 +37,15 @@ pub fn build(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     }
     let data = RunFiles::load(dir)?;
     let figures = figures::render_all(&data)?;
-    let page = html::page(&data, &figures);
+    let mut page = html::page(&data, &figures);
+    // Tornado figures of a sensitivity analysis written into the same
+    // directory go in before the assumptions.
+    let sens = html::sensitivity_section(dir);
+    if let Some(i) = page.find("<h2 id=\"assumptions\"")
+        && !sens.is_empty()
+    {
+        page.insert_str(i, &sens);
+    }
     write_report(
         dir,
         figures.iter().map(|f| (f.name.as_str(), &f.rendered)),
