@@ -162,6 +162,21 @@ fn samplers(c: &mut Criterion) {
             s
         })
     });
+    // The sampler the engine uses (exact): guide-table inversion below
+    // λ = 40, PTRS above. Kept beside rand_distr's for the comparison that
+    // justified it.
+    for lam in [8.0f64, 30.0, 150.0] {
+        let ours = bordersim::sampling::PoissonSampler::new(lam);
+        g.bench_function(format!("bordersim_poisson/lambda{lam}"), |b| {
+            b.iter(|| {
+                let mut s = 0.0;
+                for _ in 0..1000 {
+                    s += ours.sample(&mut x);
+                }
+                s
+            })
+        });
+    }
     g.finish();
 }
 
