@@ -2,10 +2,11 @@
 //! stated size and an SVG with the expected title and axis label, and text
 //! is drawn with the embedded font even where no font configuration exists.
 
+mod common;
+use common::TempDir;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Every figure of the bundled scenario (2 crossings, 8 commodities):
 /// file stem, size in pixels, title text, an axis label.
@@ -89,33 +90,6 @@ const FIGURES: &[(&str, (u32, u32), &str, &str)] = &[
         "Mean direct loss so far (US$)",
     ),
 ];
-
-/// A fresh directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "bordersim-plots-{tag}-{}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("create temp dir");
-        TempDir(dir)
-    }
-
-    fn join(&self, p: &str) -> PathBuf {
-        self.0.join(p)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Runs the binary with no usable font configuration: text must come from
 /// the font compiled into it.

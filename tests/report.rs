@@ -2,13 +2,14 @@
 //! shared formatter, nothing a browser would fetch, and `bordersim report
 //! DIR` rebuilding the same page from the files alone.
 
+mod common;
 use bordersim::output::format::with_unit;
 use bordersim::output::terminal::HEADLINES;
+use common::TempDir;
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The files `bordersim report` reads (convergence.csv only when present).
 const INPUTS: [&str; 6] = [
@@ -19,32 +20,6 @@ const INPUTS: [&str; 6] = [
     "scenario.toml",
     "convergence.csv",
 ];
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "bordersim-report-{tag}-{}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("create temp dir");
-        TempDir(dir)
-    }
-
-    fn join(&self, p: &str) -> PathBuf {
-        self.0.join(p)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
 
 fn bordersim(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_bordersim"))

@@ -2,14 +2,15 @@
 //! replay the recorded closure lengths, their citations resolve, and the
 //! `scenarios` / `scenarios show` / `init` commands behave as documented.
 
+mod common;
 use bordersim::engine::Engine;
 use bordersim::run::{RowSink, RunConfig, RunResult, run};
 use bordersim::scenario::{Scenario, bundled, load_str};
+use common::TempDir;
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Replicates per scenario: enough for medians of the fixed closures, small
 /// enough for a debug build.
@@ -224,31 +225,6 @@ fn citations_resolve() {
 // ---------------------------------------------------------------------------
 // The binary: scenarios, scenarios show, init
 // ---------------------------------------------------------------------------
-
-/// A fresh directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let dir = std::env::temp_dir().join(format!(
-            "bordersim-scenarios-{tag}-{}-{}-{nanos}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        fs::create_dir_all(&dir).expect("create temp dir");
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
 
 fn bordersim(args: &[&str], cwd: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_bordersim"))

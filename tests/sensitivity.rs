@@ -6,16 +6,17 @@
 //! Everything runs on variants of `tests/data/golden.toml` (40 days, ~30
 //! uncertain inputs) with small sample sizes.
 
+mod common;
 use bordersim::engine::Engine;
 use bordersim::scenario::variants::set_field;
 use bordersim::scenario::{Scenario, load_str};
 use bordersim::sensitivity::{
     SobolConfig, TornadoConfig, headline_outcomes, rank_correlation, sobol, tornado,
 };
+use common::TempDir;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 const GOLDEN: &str = include_str!("data/golden.toml");
 const MINIMAL: &str = include_str!("data/minimal.toml");
@@ -27,32 +28,6 @@ const WIDE_DURATION: &str = "{ uniform = { min = 1, max = 37 } }";
 // ---------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "bordersim-sensitivity-{tag}-{}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("create temp dir");
-        TempDir(dir)
-    }
-
-    fn join(&self, p: &str) -> PathBuf {
-        self.0.join(p)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
 
 fn load(text: &str) -> Scenario {
     load_str(text, "<test>").unwrap_or_else(|e| panic!("scenario does not load: {e}"))
