@@ -78,3 +78,19 @@ pub fn load(arg: Option<&str>) -> Result<bordersim::scenario::Scenario, CliError
         }
     })
 }
+
+/// A progress bar on stderr for `n` replicates, hidden when `quiet` or when
+/// stderr is not a terminal. `what` follows "replicates" in the bar.
+pub fn progress_bar(n: u64, quiet: bool, what: &str) -> indicatif::ProgressBar {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(n), ProgressDrawTarget::stderr());
+    let template = format!("{{bar:40}} {{pos}}/{{len}} replicates{what}  {{per_sec}}  eta {{eta}}");
+    bar.set_style(
+        ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}

@@ -13,8 +13,6 @@ use bordersim::paired::{PairedConfig, PairedResult, run_paired};
 use bordersim::rng::GENERATOR;
 use bordersim::scenario::variants::{set_field, split_values};
 use bordersim::scenario::{Scenario, bundled, load_str};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
 use std::path::Path;
 use std::time::Instant;
 
@@ -62,18 +60,6 @@ fn grid(sets: &[(String, Vec<String>)], zip: bool) -> Result<Vec<Vec<String>>, C
     Ok(points)
 }
 
-fn progress_bar(n: u64, quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(n), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} replicates (all points)  eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar
-}
-
 struct Ran {
     result: PairedResult,
     threads: usize,
@@ -105,7 +91,7 @@ fn run_variants(
         baseline,
         steps,
     };
-    let bar = progress_bar(n, opts.quiet);
+    let bar = super::progress_bar(n, opts.quiet, " (all points)");
     let start = Instant::now();
     let result = pool.install(|| run_paired(&engines, &cfg, &|d| bar.set_position(d)));
     bar.finish_and_clear();

@@ -15,8 +15,6 @@ use bordersim::output::tables::{
 use bordersim::output::{json, terminal};
 use bordersim::rng::GENERATOR;
 use bordersim::run::{RowSink, RunConfig, RunResult, StopReason, StopRule, run_designed};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
 use std::time::Instant;
 
 /// Largest run that writes `replicates.csv` by default.
@@ -82,7 +80,7 @@ pub fn run(a: RunArgs) -> Result<(), CliError> {
 
     let mut staging = Staging::new(&a.out)
         .with_context(|| format!("cannot create output directory {}", a.out.display()))?;
-    let bar = progress_bar(n, a.quiet);
+    let bar = super::progress_bar(n, a.quiet, "");
     let start = Instant::now();
     let result: RunResult = if write_rows {
         let w = staging.stream("replicates.csv")?;
@@ -203,18 +201,6 @@ pub fn run(a: RunArgs) -> Result<(), CliError> {
         );
     }
     Ok(())
-}
-
-fn progress_bar(n: u64, quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(n), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} replicates  {per_sec}  eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar
 }
 
 /// The stopping record of the manifest (`null` for a plain run).

@@ -23,26 +23,12 @@ use bordersim::sensitivity::{
     headline_outcomes, order_desc, rank_correlation, short_label, sobol, sobol_cost, tornado,
     tornado_cost,
 };
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
 use std::time::Instant;
 
 /// Inputs shown per outcome on the terminal.
 const TERMINAL_TOP: usize = 5;
 /// Inputs drawn per tornado figure.
 const FIGURE_TOP: usize = 15;
-
-fn progress_bar(n: u64, quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(n), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} replicates  {per_sec}  eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar
-}
 
 /// `direct_loss_usd` → `direct loss`.
 fn outcome_label(name: &str) -> String {
@@ -116,7 +102,7 @@ pub fn sensitivity(a: SensitivityArgs) -> Result<(), CliError> {
         .num_threads(threads)
         .build()
         .context("cannot start worker threads")?;
-    let bar = progress_bar(cost_tornado + cost_sobol, a.quiet);
+    let bar = super::progress_bar(cost_tornado + cost_sobol, a.quiet, "");
     let start = Instant::now();
     let mut timings = Timings {
         tornado: None,

@@ -1,14 +1,11 @@
 //! Tables of paired runs (sweeps and comparisons). Pure functions returning
 //! bytes.
 
+use super::tables::csv_err;
 use super::tables::num;
 use crate::engine::Engine;
 use crate::paired::PairedResult;
 use crate::stats::Summary;
-
-fn csv_err(e: csv::Error) -> std::io::Error {
-    std::io::Error::other(e)
-}
 
 /// Statistic columns shared by the paired tables.
 const STATS: [&str; 11] = [

@@ -12,12 +12,9 @@
 //!   total, total_lo, total_hi, n_base, evaluations` — per outcome the
 //!   inputs by decreasing total index (NaN last).
 
+use super::tables::csv_err;
 use super::tables::num;
 use crate::sensitivity::{RankCorrelation, SobolAnalysis, TornadoAnalysis, order_desc};
-
-fn csv_err(e: csv::Error) -> std::io::Error {
-    std::io::Error::other(e)
-}
 
 /// Header of `sensitivity_tornado.csv`.
 pub const TORNADO_HEADER: [&str; 10] = [

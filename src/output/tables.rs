@@ -39,7 +39,8 @@ fn stats_fields(s: &Summary) -> [String; 11] {
     ]
 }
 
-fn csv_err(e: csv::Error) -> std::io::Error {
+/// A CSV writer error as an IO error.
+pub(crate) fn csv_err(e: csv::Error) -> std::io::Error {
     std::io::Error::other(e)
 }
 

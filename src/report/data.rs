@@ -273,14 +273,16 @@ impl RunFiles {
     }
 }
 
-fn read(path: &Path) -> Result<String, ReportError> {
+/// Reads a run file; errors name it.
+pub(crate) fn read(path: &Path) -> Result<String, ReportError> {
     std::fs::read_to_string(path).map_err(|source| ReportError::Read {
         file: path.display().to_string(),
         source,
     })
 }
 
-fn malformed(path: &Path, message: String) -> ReportError {
+/// The error for a file that is not what it should be.
+pub(crate) fn malformed(path: &Path, message: String) -> ReportError {
     ReportError::Malformed {
         file: path.display().to_string(),
         message,

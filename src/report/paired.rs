@@ -12,6 +12,7 @@
 //! The page is self-contained like the run report (inline CSS and SVG).
 
 use super::data::ReportError;
+use super::data::{malformed, read};
 use super::html::{CSS, inline_svg};
 use super::text::{count, escape};
 use crate::output::format::with_unit;
@@ -320,20 +321,6 @@ pub fn paired_kind(dir: &Path) -> Option<String> {
     match v["kind"].as_str()? {
         k @ ("sweep" | "compare") => Some(k.to_string()),
         _ => None,
-    }
-}
-
-fn read(path: &Path) -> Result<String, ReportError> {
-    std::fs::read_to_string(path).map_err(|source| ReportError::Read {
-        file: path.display().to_string(),
-        source,
-    })
-}
-
-fn malformed(path: &Path, message: String) -> ReportError {
-    ReportError::Malformed {
-        file: path.display().to_string(),
-        message,
     }
 }
 
