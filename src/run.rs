@@ -4,8 +4,9 @@
 //! spreads replicates over threads; each thread uses its own reusable
 //! [`Workspace`] and daily-band sketch, and every replicate writes its row
 //! into the slot of its index. After the wave, rows are consumed in index
-//! order: moments and exact quantile columns accumulate sequentially, and a
-//! [`RowSink`] can stream them to disk. Daily bands merge integer counts, so
+//! order: each column's moments and quantile store accumulate its values in
+//! that order (columns are spread over threads), and a [`RowSink`] can
+//! stream the rows to disk. Daily bands merge integer counts, so
 //! they are order-independent. Hence outputs are bit-identical at any thread
 //! count, and memory does not grow with the replicate count (except for the
 //! exact quantile columns, kept only up to [`RunConfig::exact_quantile_limit`]).
@@ -163,20 +164,6 @@ pub fn quantile_grid() -> Vec<f64> {
     (0..=200).map(|i| i as f64 / 200.0).collect()
 }
 
-enum Columns {
-    Exact(Vec<Vec<f64>>),
-    Sketch(Vec<LogHistogram>),
-}
-
-impl Columns {
-    fn push(&mut self, i: usize, x: f64) {
-        match self {
-            Columns::Exact(c) => c[i].push(x),
-            Columns::Sketch(h) => h[i].insert(x),
-        }
-    }
-}
-
 /// Runs `cfg.replicates` replicates. `progress` is called with the number
 /// done after every wave. Only the sink can fail.
 pub fn run(
@@ -227,19 +214,21 @@ pub fn run_designed(
             Mutex::new(s)
         })
         .collect();
-    let mut moments = vec![Moments::new(); stride];
     let nblocks = design.map_or(1, InputDesign::blocks);
-    let mut block_moments = if nblocks > 1 {
-        vec![Moments::new(); nblocks * stride]
-    } else {
-        Vec::new()
-    };
-    let mut cols = if exact {
-        Columns::Exact(vec![Vec::new(); stride])
-    } else {
-        Columns::Sketch(vec![LogHistogram::new(); stride])
-    };
+    let mut columns: Vec<Column> = (0..stride)
+        .map(|_| Column {
+            moments: Moments::new(),
+            blocks: if nblocks > 1 {
+                vec![Moments::new(); nblocks]
+            } else {
+                Vec::new()
+            },
+            values: Vec::new(),
+            sketch: LogHistogram::new(),
+        })
+        .collect();
     let mut buf = vec![0.0f64; WAVE.min(n as usize).max(1) * stride];
+    let mut row_blocks = vec![0usize; WAVE.min(n as usize).max(1)];
     let totals: Vec<usize> = engine
         .layout
         .defs
@@ -251,14 +240,15 @@ pub fn run_designed(
     let mut convergence: Vec<ConvergencePoint> = Vec::new();
     // The estimates of the totals after `c` replicates, from the moments
     // accumulated so far (index order: deterministic).
-    let checkpoint = |c: u64, moments: &[Moments], block_moments: &[Moments]| ConvergencePoint {
+    let checkpoint = |c: u64, columns: &[Column]| ConvergencePoint {
         replicates: c,
         estimates: totals
             .iter()
             .map(|&k| {
-                let m = &moments[nu + k];
+                let col = &columns[nu + k];
+                let m = &col.moments;
                 let mcse = if nblocks > 1 {
-                    block_mcse(block_moments, nblocks, stride, nu + k)
+                    block_mcse(&col.blocks)
                 } else {
                     m.mcse()
                 };
@@ -298,42 +288,54 @@ pub fn run_designed(
                 }
                 slot.stage_series(engine);
             });
-        for (i, row) in buf[..count * stride].chunks(stride).enumerate() {
-            let b = design.map_or(0, |d| d.block(first + i as u64));
-            for (k, &x) in row.iter().enumerate() {
-                moments[k].push(x);
-                cols.push(k, x);
-                if nblocks > 1 {
-                    block_moments[b * stride + k].push(x);
-                }
+        // Consume the wave's rows in index order: columns in parallel (each
+        // column's accumulators see its values in index order, so the result
+        // does not depend on the thread count), cut at the convergence
+        // checkpoints that fall inside the wave.
+        for (i, b) in row_blocks[..count].iter_mut().enumerate() {
+            *b = design.map_or(0, |d| d.block(first + i as u64));
+        }
+        let mut from = 0usize;
+        while from < count {
+            let mut to = count;
+            let cut = (first + from as u64 + 1)
+                .next_power_of_two()
+                .max(CONVERGENCE_FIRST);
+            if (CONVERGENCE_FIRST..WAVE as u64).contains(&cut) && cut < first + count as u64 {
+                to = (cut - first) as usize;
             }
-            if let Some(s) = sink.as_deref_mut() {
+            consume(
+                &mut columns,
+                &buf[from * stride..to * stride],
+                &row_blocks[from..to],
+                exact,
+            );
+            if to < count {
+                convergence.push(checkpoint(first + to as u64, &columns));
+            }
+            from = to;
+        }
+        if let Some(s) = sink.as_deref_mut() {
+            for (i, row) in buf[..count * stride].chunks(stride).enumerate() {
                 s.row(first + i as u64, &row[..nu], &row[nu..])?;
-            }
-            let c = first + i as u64 + 1;
-            if c.is_power_of_two()
-                && (CONVERGENCE_FIRST..WAVE as u64).contains(&c)
-                && c < first + count as u64
-            {
-                convergence.push(checkpoint(c, &moments, &block_moments));
             }
         }
         done += count as u64;
         let wave = done.div_ceil(WAVE as u64);
         if convergence_wave(wave) || done >= n {
-            convergence.push(checkpoint(done, &moments, &block_moments));
+            convergence.push(checkpoint(done, &columns));
         }
         progress(done);
         if let Some(rule) = stop {
             let rse: Vec<f64> = rule
                 .metrics
                 .iter()
-                .map(|&k| relative_standard_error(&moments[nu + k]))
+                .map(|&k| relative_standard_error(&columns[nu + k].moments))
                 .collect();
             if rse.iter().all(|&r| r <= rule.target_rse) {
                 stopped = StopReason::Converged { rse };
                 if convergence.last().is_none_or(|p| p.replicates != done) {
-                    convergence.push(checkpoint(done, &moments, &block_moments));
+                    convergence.push(checkpoint(done, &columns));
                 }
                 break;
             }
@@ -351,65 +353,57 @@ pub fn run_designed(
         daily.merge(&guard.bands);
     }
     let grid = quantile_grid();
-    let summaries: Vec<Summary> = match &mut cols {
-        Columns::Exact(c) => c
-            .iter_mut()
-            .zip(&moments)
-            .map(|(v, m)| with_moments(summarize_in_place(v), m))
-            .collect(),
-        Columns::Sketch(hs) => hs
-            .iter()
-            .zip(&moments)
-            .map(|(hist, m)| sketch_summary(hist, m))
-            .collect(),
-    };
-    let quantile_intervals: Vec<[(f64, f64); 5]> = match &cols {
-        Columns::Exact(c) => c[nu..]
-            .iter()
-            .map(|v| SUMMARY_QUANTILES.map(|p| quantile_ci_sorted(v, p, 0.95)))
-            .collect(),
-        Columns::Sketch(hs) => hs[nu..]
-            .iter()
-            .zip(&moments[nu..])
-            .map(|(h, m)| {
-                let n = m.n() as usize;
-                SUMMARY_QUANTILES.map(|p| match quantile_ci_ranks(n, p, 0.95) {
-                    Some((j, k)) if n > 1 => {
-                        let at = |r: usize| h.quantile((r - 1) as f64 / (n - 1) as f64);
-                        (at(j), at(k))
+    let summaries: Vec<Summary> = columns
+        .par_iter_mut()
+        .map(|col| {
+            let mut s = if exact {
+                with_moments(summarize_in_place(&mut col.values), &col.moments)
+            } else {
+                sketch_summary(&col.sketch, &col.moments)
+            };
+            if nblocks > 1 {
+                // RQMC: the standard error of the mean over independent
+                // scrambles.
+                s.mcse = scramble_mcse(&col.blocks);
+            }
+            s
+        })
+        .collect();
+    // Exact columns are sorted now (summarize_in_place).
+    let quantile_intervals: Vec<[(f64, f64); 5]> = columns[nu..]
+        .iter()
+        .map(|col| {
+            if exact {
+                return SUMMARY_QUANTILES.map(|p| quantile_ci_sorted(&col.values, p, 0.95));
+            }
+            let (h, n) = (&col.sketch, col.moments.n() as usize);
+            SUMMARY_QUANTILES.map(|p| match quantile_ci_ranks(n, p, 0.95) {
+                Some((j, k)) if n > 1 => {
+                    let at = |r: usize| h.quantile((r - 1) as f64 / (n - 1) as f64);
+                    (at(j), at(k))
+                }
+                _ => (h.quantile(p), h.quantile(p)),
+            })
+        })
+        .collect();
+    let metric_quantiles: Vec<Vec<f64>> = columns[nu..]
+        .iter()
+        .map(|col| {
+            grid.iter()
+                .map(|&p| {
+                    if exact {
+                        quantile_sorted(&col.values, p)
+                    } else {
+                        match p {
+                            0.0 => col.moments.min(),
+                            1.0 => col.moments.max(),
+                            _ => col.sketch.quantile(p),
+                        }
                     }
-                    _ => (h.quantile(p), h.quantile(p)),
                 })
-            })
-            .collect(),
-    };
-    let metric_quantiles: Vec<Vec<f64>> = match &cols {
-        // summarize_in_place sorted the columns.
-        Columns::Exact(c) => c[nu..]
-            .iter()
-            .map(|v| grid.iter().map(|&p| quantile_sorted(v, p)).collect())
-            .collect(),
-        Columns::Sketch(hs) => hs[nu..]
-            .iter()
-            .zip(&moments[nu..])
-            .map(|(h, m)| {
-                grid.iter()
-                    .map(|&p| match p {
-                        0.0 => m.min(),
-                        1.0 => m.max(),
-                        _ => h.quantile(p),
-                    })
-                    .collect()
-            })
-            .collect(),
-    };
-    let mut summaries = summaries;
-    if nblocks > 1 {
-        // RQMC: the standard error of the mean over independent scrambles.
-        for (k, s) in summaries.iter_mut().enumerate() {
-            s.mcse = scramble_mcse(&block_moments, nblocks, stride, k);
-        }
-    }
+                .collect()
+        })
+        .collect();
     let (inputs, metrics) = summaries.split_at(nu);
     Ok(RunResult {
         replicates: n,
@@ -438,12 +432,11 @@ fn convergence_wave(wave: u64) -> bool {
         || wave.is_multiple_of((wave.next_power_of_two() / CONVERGENCE_EVERY_WAVE).max(1))
 }
 
-/// RQMC: the standard error of column `k`'s mean over the scrambles begun
+/// RQMC: the standard error of a column's mean over the scrambles begun
 /// so far.
-fn scramble_mcse(block_moments: &[Moments], nblocks: usize, stride: usize, k: usize) -> f64 {
+fn scramble_mcse(blocks: &[Moments]) -> f64 {
     let mut means = Moments::new();
-    for b in 0..nblocks {
-        let m = &block_moments[b * stride + k];
+    for m in blocks {
         if m.n() > 0 {
             means.push(m.mean());
         }
@@ -453,15 +446,54 @@ fn scramble_mcse(block_moments: &[Moments], nblocks: usize, stride: usize, k: us
 
 /// [`scramble_mcse`] for a running estimate: NaN while fewer than two
 /// scrambles have begun (one scramble says nothing about the error).
-fn block_mcse(block_moments: &[Moments], nblocks: usize, stride: usize, k: usize) -> f64 {
-    let begun = (0..nblocks)
-        .filter(|b| block_moments[b * stride + k].n() > 0)
-        .count();
-    if begun < 2 {
+fn block_mcse(blocks: &[Moments]) -> f64 {
+    if blocks.iter().filter(|m| m.n() > 0).count() < 2 {
         f64::NAN
     } else {
-        scramble_mcse(block_moments, nblocks, stride, k)
+        scramble_mcse(blocks)
     }
+}
+
+/// Everything accumulated for one column (an uncertain input or a metric),
+/// from its values in replicate-index order.
+struct Column {
+    moments: Moments,
+    /// Moments per scramble of a randomized QMC design (empty otherwise).
+    blocks: Vec<Moments>,
+    /// Every value, for exact quantiles (up to the exact limit).
+    values: Vec<f64>,
+    /// Log-linear sketch, above the exact limit.
+    sketch: LogHistogram,
+}
+
+/// Adjacent columns handled by one task: a cache line of a row.
+const COLUMN_CHUNK: usize = 8;
+
+/// Adds rows (`stride` = `columns.len()` values each, in index order) to the
+/// columns' accumulators; `blocks[i]` is row `i`'s scramble. Columns are
+/// spread over threads, each walking the rows in order, so every
+/// accumulator sees the same sequence at any thread count.
+fn consume(columns: &mut [Column], rows: &[f64], blocks: &[usize], exact: bool) {
+    let stride = columns.len();
+    columns
+        .par_chunks_mut(COLUMN_CHUNK)
+        .enumerate()
+        .for_each(|(ci, chunk)| {
+            let k0 = ci * COLUMN_CHUNK;
+            for (row, &b) in rows.chunks_exact(stride).zip(blocks) {
+                for (col, &x) in chunk.iter_mut().zip(&row[k0..]) {
+                    col.moments.push(x);
+                    if exact {
+                        col.values.push(x);
+                    } else {
+                        col.sketch.insert(x);
+                    }
+                    if let Some(m) = col.blocks.get_mut(b) {
+                        m.push(x);
+                    }
+                }
+            }
+        });
 }
 
 /// Replicates whose daily series a thread buffers before inserting them

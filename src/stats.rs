@@ -441,15 +441,16 @@ struct Store {
 }
 
 impl Store {
+    /// Counts `v` (of key `key`) `n` times.
     #[inline]
-    fn add(&mut self, key: u32, v: f64) {
+    fn add(&mut self, key: u32, v: f64, n: u64) {
         let mut idx = key.wrapping_sub(self.offset) as usize;
         if idx >= self.buckets.len() {
             self.grow(key, key + 1);
             idx = (key - self.offset) as usize;
         }
         let b = &mut self.buckets[idx];
-        b.count += 1;
+        b.count += n;
         b.min = b.min.min(v);
         b.max = b.max.max(v);
     }
@@ -505,7 +506,7 @@ struct ZeroBucket {
 }
 
 impl ZeroBucket {
-    fn add(&mut self, x: f64) {
+    fn add(&mut self, x: f64, n: u64) {
         if self.count == 0 {
             self.min = x;
             self.max = x;
@@ -517,7 +518,7 @@ impl ZeroBucket {
                 self.max = x;
             }
         }
-        self.count += 1;
+        self.count += n;
     }
 
     fn merge(&mut self, o: &ZeroBucket) {
@@ -575,6 +576,12 @@ impl LogHistogram {
     /// [`rejected`](LogHistogram::rejected) and otherwise ignored.
     #[inline]
     pub fn insert(&mut self, x: f64) {
+        self.insert_n(x, 1);
+    }
+
+    /// Adds the value `x` `n` times (the same state as `n` inserts).
+    #[inline]
+    pub fn insert_n(&mut self, x: f64, n: u64) {
         let bits = x.to_bits();
         let abs_bits = bits & !SIGN_MASK;
         // Positive floats order like their bit patterns.
@@ -585,21 +592,21 @@ impl LogHistogram {
             } else {
                 &mut self.neg
             };
-            store.add(key, f64::from_bits(abs_bits));
-            self.count += 1;
+            store.add(key, f64::from_bits(abs_bits), n);
+            self.count += n;
         } else {
-            self.insert_slow(x, abs_bits);
+            self.insert_slow(x, abs_bits, n);
         }
     }
 
     #[cold]
     #[inline(never)]
-    fn insert_slow(&mut self, x: f64, abs_bits: u64) {
+    fn insert_slow(&mut self, x: f64, abs_bits: u64, n: u64) {
         if abs_bits < ZERO_THRESHOLD.to_bits() {
-            self.zero.add(x);
-            self.count += 1;
+            self.zero.add(x, n);
+            self.count += n;
         } else {
-            self.rejected += 1;
+            self.rejected += n;
         }
     }
 
@@ -774,16 +781,28 @@ impl DailyBands {
         }
     }
 
-    /// Adds several replicates' values of one cell `(series, day)`.
+    /// Adds several replicates' values of one cell `(series, day)`. Runs of
+    /// bit-identical values (a crossing closed in every replicate, a price
+    /// at exactly 1) are counted at once.
     pub fn add_cell(&mut self, s: usize, day: usize, values: &[f64]) {
         assert!(
             s < self.series && day < self.days,
             "DailyBands: cell out of range"
         );
         let h = &mut self.hists[s * self.days + day];
-        for &x in values {
-            h.insert(x);
+        let Some((&first, rest)) = values.split_first() else {
+            return;
+        };
+        let (mut x, mut n) = (first, 1u64);
+        for &y in rest {
+            if y.to_bits() == x.to_bits() {
+                n += 1;
+            } else {
+                h.insert_n(x, n);
+                (x, n) = (y, 1);
+            }
         }
+        h.insert_n(x, n);
     }
 
     /// Folds `other` into `self`. Exactly commutative and associative.
