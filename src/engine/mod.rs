@@ -56,6 +56,8 @@ pub struct Engine<'s> {
     flow_commodity: Vec<usize>,
     flow_crossing: Vec<usize>,
     flow_perishable: Vec<bool>,
+    /// Per crossing: whether any of its slots holds rerouted trucks.
+    has_rerouted_slots: Vec<bool>,
     /// For each correlation group, the positions of its inputs in
     /// `uncertain`.
     corr_positions: Vec<Vec<usize>>,
@@ -83,6 +85,91 @@ pub struct Workspace {
     f: FlowState,
     c: CrossingState,
     g: CommodityState,
+    /// This replicate's constants (inputs looked up once per replicate).
+    k: ReplicateConsts,
+    cc: Vec<CrossingConsts>,
+    gc: Vec<MarketConsts>,
+}
+
+/// Inputs shared by all flows, for one replicate.
+#[derive(Clone, Copy, Debug, Default)]
+struct ReplicateConsts {
+    /// Deferred trucks returning per open day, share of λ_f.
+    ret_share: f64,
+    /// USD per queued truck per day.
+    waiting_cost: f64,
+    /// Share of undispatched trucks rerouted, and their extra days.
+    reroute_share: f64,
+    reroute_days: f64,
+    /// External route: share, USD per truck, travel days.
+    ext_share: f64,
+    ext_cost: f64,
+    ext_days: f64,
+}
+
+/// A crossing's inputs for one replicate.
+#[derive(Clone, Copy, Debug, Default)]
+struct CrossingConsts {
+    /// `K_c`, trucks/day.
+    capacity: f64,
+    /// Surge after reopening: extra trucks/day for `surge_days` days (0: none).
+    surge_extra: f64,
+    surge_days: f64,
+    /// Green-lane trucks/day for perishables on closed days (0: none).
+    green: f64,
+    /// `W_c`, workers.
+    workers: f64,
+    /// `a_c`, share of a lost day recovered elsewhere.
+    alt: f64,
+    /// Daily wage, USD.
+    wage_usd: f64,
+    /// Cash support, USD per lost worker-day (0: none).
+    cash: f64,
+    can_reroute: bool,
+}
+
+/// A commodity market's inputs for one replicate.
+#[derive(Clone, Copy, Debug, Default)]
+struct MarketConsts {
+    /// Stock capacity, trucks (`inventory_days · λ_g`).
+    cap_stock: f64,
+    /// Substitution lag and ramp, days; share substituted at full ramp.
+    lag: f64,
+    ramp: f64,
+    subst_share: f64,
+    /// `m_g`, import share of consumption.
+    import_share: f64,
+    max_mult: f64,
+    min_mult: f64,
+    /// `−1/ε_g`.
+    exponent: f64,
+    /// USD/day.
+    market_value: f64,
+    premium: f64,
+    cpi_weight: f64,
+    /// Destination market (0 = Pakistan, 1 = Afghanistan).
+    market: usize,
+    origin_share: f64,
+    /// `−1/ε` of the origin market.
+    origin_exponent: f64,
+    origin_min: f64,
+    /// USD/day.
+    origin_value: f64,
+    rot_share: f64,
+}
+
+/// Whole-replicate running totals of the day loop.
+#[derive(Clone, Copy, Debug, Default)]
+struct Totals {
+    /// Direct loss so far, USD.
+    cumulative: f64,
+    /// Largest queue over all crossings, trucks.
+    peak_total: f64,
+    cpi_peak: [f64; 2],
+    cpi_sum: [f64; 2],
+    days_any_closed: f64,
+    any_run: f64,
+    longest_any: f64,
 }
 
 /// Per-flow values and accumulators (struct of arrays).
@@ -94,7 +181,10 @@ struct FlowState {
     duty: Vec<f64>,
     divert: Vec<f64>,
     divert_cost: Vec<f64>,
-    theta_inv: Vec<f64>,
+    /// `exp(−1/θ_f)`: the dispatch persistence factor of one more closed day.
+    decay: Vec<f64>,
+    /// `exp(−τ/θ_f)` on the current closure day `τ`.
+    persist: Vec<f64>,
     pool: Vec<f64>,
     // today's movements
     sent: Vec<f64>,
@@ -124,7 +214,6 @@ struct FlowState {
 struct CrossingState {
     lam: Vec<f64>,
     days_closed: Vec<f64>,
-    tau: Vec<f64>,
     waiting: Vec<f64>,
     peak: Vec<f64>,
     lost_pd: Vec<f64>,
@@ -192,7 +281,8 @@ impl FlowState {
                 &mut self.duty,
                 &mut self.divert,
                 &mut self.divert_cost,
-                &mut self.theta_inv,
+                &mut self.decay,
+                &mut self.persist,
                 &mut self.pool,
                 &mut self.sent,
                 &mut self.returned,
@@ -225,7 +315,6 @@ impl CrossingState {
             &mut [
                 &mut self.lam,
                 &mut self.days_closed,
-                &mut self.tau,
                 &mut self.waiting,
                 &mut self.peak,
                 &mut self.lost_pd,
@@ -327,6 +416,14 @@ impl<'s> Engine<'s> {
                 lane_slots.push(slots);
             }
         }
+        let has_rerouted_slots = (0..scenario.crossings.len())
+            .map(|c| {
+                lane_slots[2 * c]
+                    .iter()
+                    .chain(&lane_slots[2 * c + 1])
+                    .any(|&(_, r)| r)
+            })
+            .collect();
         Self {
             scenario,
             layout: Layout::new(scenario),
@@ -337,6 +434,7 @@ impl<'s> Engine<'s> {
             flow_commodity: scenario.flows.iter().map(|f| f.commodity).collect(),
             flow_crossing: scenario.flows.iter().map(|f| f.crossing).collect(),
             flow_perishable: (0..scenario.flows.len()).map(perishable).collect(),
+            has_rerouted_slots,
             corr_positions,
         }
     }
@@ -374,6 +472,9 @@ impl<'s> Engine<'s> {
             f: FlowState::default(),
             c: CrossingState::default(),
             g: CommodityState::default(),
+            k: ReplicateConsts::default(),
+            cc: vec![CrossingConsts::default(); nc],
+            gc: vec![MarketConsts::default(); ng],
         };
         ws.f.reset_to(nf);
         ws.c.reset_to(nc);
@@ -430,26 +531,89 @@ impl<'s> Engine<'s> {
     /// (daily arrival noise and event timing still come from `seed`, `rep`).
     pub fn simulate_with_inputs(&self, seed: u64, rep: u64, ws: &mut Workspace, row: &mut [f64]) {
         let s = self.scenario;
-        let pol = &s.policy;
         let h = s.meta.horizon;
-        let nc = s.crossings.len();
+        schedule::fill_open_fractions(s, seed, rep, &ws.inputs, &mut ws.open);
+        self.realise(seed, rep, ws);
+
+        let mut tot = Totals::default();
+        for t in 0..h {
+            ws.g.delivered.fill(0.0);
+            ws.g.forgone_today_t.fill(0.0);
+            ws.g.forgone_today_v.fill(0.0);
+            ws.g.demand_today.fill(0.0);
+            let mut day_loss = 0.0;
+            // 1–2. Demand, dispatch and the split of what is not dispatched,
+            // for every flow (before any service, so that rerouted trucks
+            // can join another crossing's queue today).
+            let mut any_closed = false;
+            for c in 0..s.crossings.len() {
+                any_closed |= self.arrivals(ws, c, t, &mut day_loss);
+            }
+            // 3–5. Queues, service, spoilage, work and wages.
+            let mut total_queue = 0.0;
+            for c in 0..s.crossings.len() {
+                total_queue += self.service(ws, c, t, &mut day_loss);
+            }
+            if any_closed {
+                tot.days_any_closed += 1.0;
+                tot.any_run += 1.0;
+                tot.longest_any = tot.longest_any.max(tot.any_run);
+            } else {
+                tot.any_run = 0.0;
+            }
+            tot.peak_total = tot.peak_total.max(total_queue);
+            // 6. Markets and prices.
+            let cpi_day = self.markets(ws, t, &mut day_loss);
+            for m in 0..2 {
+                tot.cpi_peak[m] = if t == 0 {
+                    cpi_day[m]
+                } else {
+                    tot.cpi_peak[m].max(cpi_day[m])
+                };
+                tot.cpi_sum[m] += cpi_day[m];
+            }
+            tot.cumulative += day_loss;
+            ws.cumulative_loss[t] = tot.cumulative;
+        }
+        let stranded_spoil = self.strand(ws);
+        if h > 0 {
+            ws.cumulative_loss[h - 1] += stranded_spoil;
+        }
+        self.write_row(
+            ws,
+            row,
+            [tot.days_any_closed, tot.longest_any, tot.peak_total],
+            tot.cpi_peak,
+            tot.cpi_sum,
+        );
+    }
+
+    /// Resets the workspace for a replicate and looks up every input the
+    /// day loop needs once (per-flow, per-crossing and per-commodity
+    /// constants), seeding each flow's arrival stream.
+    fn realise(&self, seed: u64, rep: u64, ws: &mut Workspace) {
+        let s = self.scenario;
+        let pol = &s.policy;
         let v = &ws.inputs;
-
-        schedule::fill_open_fractions(s, seed, rep, v, &mut ws.open);
-
-        // Realise this replicate's inputs.
         ws.f.reset_to(s.flows.len());
-        ws.c.reset_to(nc);
+        ws.c.reset_to(s.crossings.len());
         ws.g.reset_to(s.commodities.len());
         ws.spoil.fill(f64::NAN);
-        let ret_share = v.get(s.traders.deferred_return_share);
-        let waiting_cost = v.get(s.traders.waiting_cost);
         let (reroute_share, reroute_days) = pol
             .reroute
             .map_or((0.0, 0.0), |(a, b)| (v.get(a), v.get(b)));
         let (ext_share, ext_cost, ext_days) = pol
             .external_route
             .map_or((0.0, 0.0, 0.0), |(a, b, c)| (v.get(a), v.get(b), v.get(c)));
+        ws.k = ReplicateConsts {
+            ret_share: v.get(s.traders.deferred_return_share),
+            waiting_cost: v.get(s.traders.waiting_cost),
+            reroute_share,
+            reroute_days,
+            ext_share,
+            ext_cost,
+            ext_days,
+        };
         for (i, fl) in s.flows.iter().enumerate() {
             let lam = v.get(fl.trucks_per_day);
             ws.f.lam[i] = lam;
@@ -458,395 +622,456 @@ impl<'s> Engine<'s> {
             ws.f.duty[i] = v.get(fl.duty_rate);
             ws.f.divert[i] = v.get(fl.divert_share);
             ws.f.divert_cost[i] = v.get(fl.divert_cost);
-            ws.f.theta_inv[i] = fl.persistence.map_or(0.0, |p| 1.0 / v.get(p).max(1e-9));
+            let theta_inv = fl.persistence.map_or(0.0, |p| 1.0 / v.get(p).max(1e-9));
+            ws.f.decay[i] = (-theta_inv).exp();
             ws.c.lam[fl.crossing] += lam;
             ws.g.lam[fl.commodity] += lam;
             ws.rngs[i] = Xoshiro256pp::stream(seed, rep, fl.arrivals_key);
             ws.poisson[i].set(lam);
         }
+        for (c, cr) in s.crossings.iter().enumerate() {
+            let (surge_extra, surge_days) =
+                pol.surge[c].map_or((0.0, 0.0), |(e, d)| (v.get(e), v.get(d)));
+            ws.cc[c] = CrossingConsts {
+                capacity: v.get(cr.capacity),
+                surge_extra,
+                surge_days,
+                green: pol.green_lane[c].map_or(0.0, |id| v.get(id)),
+                workers: v.get(cr.workers),
+                alt: v.get(cr.alt_work_share),
+                wage_usd: wage_in_usd(s, v, cr.wage, cr.wage_currency),
+                cash: pol.cash_support[c].map_or(0.0, |id| v.get(id)),
+                can_reroute: pol.reroute_via[c].is_some(),
+            };
+        }
         for (g, cm) in s.commodities.iter().enumerate() {
-            ws.g.stock[g] = v.get(cm.inventory_days) * ws.g.lam[g];
+            let inventory_days = v.get(cm.inventory_days);
+            ws.g.stock[g] = inventory_days * ws.g.lam[g];
+            ws.gc[g] = MarketConsts {
+                cap_stock: inventory_days * ws.g.lam[g],
+                lag: v.get(cm.substitute_lag),
+                ramp: v.get(cm.substitute_ramp),
+                subst_share: v.get(cm.substitute_share),
+                import_share: v.get(cm.import_share),
+                max_mult: v.get(cm.max_multiplier),
+                min_mult: v.get(cm.min_multiplier),
+                exponent: -1.0 / v.get(cm.elasticity).max(1e-9),
+                market_value: v.get(cm.market_value),
+                premium: v.get(cm.substitute_premium),
+                cpi_weight: v.get(cm.cpi_weight),
+                market: cm.direction.market_ix(),
+                origin_share: v.get(cm.origin_export_share),
+                origin_exponent: -1.0 / v.get(cm.origin_elasticity).max(1e-9),
+                origin_min: v.get(cm.origin_min_multiplier),
+                origin_value: v.get(cm.origin_market_value),
+                rot_share: v.get(cm.unsold_rot_share),
+            };
         }
         for l in &mut ws.lanes {
             l.reset();
         }
+    }
 
-        let mut cumulative = 0.0;
-        let mut peak_total = 0.0f64;
-        let mut cpi_peak = [0.0f64; 2];
-        let mut cpi_sum = [0.0f64; 2];
-        let mut days_any_closed = 0.0;
-        let (mut any_run, mut longest_any) = (0.0f64, 0.0f64);
-
-        for t in 0..h {
-            let mut day_loss = 0.0;
-            ws.g.delivered.fill(0.0);
-            ws.g.forgone_today_t.fill(0.0);
-            ws.g.forgone_today_v.fill(0.0);
-            ws.g.demand_today.fill(0.0);
-            let mut any_closed = false;
-            let mut total_queue = 0.0;
-
-            // 1–2. Open fraction, demand, dispatch and the split of what is
-            // not dispatched, for every flow (before any service, so that
-            // rerouted trucks can join another crossing's queue today).
-            for (c, cr) in s.crossings.iter().enumerate() {
-                let o = ws.open[c * h + t];
-                let closed = o < 1.0;
-                let was_closed = ws.c.prev_closed[c];
-                if closed {
-                    any_closed = true;
-                    ws.c.days_closed[c] += 1.0;
-                    ws.c.run_closed[c] += 1.0;
-                    ws.c.longest[c] = ws.c.longest[c].max(ws.c.run_closed[c]);
-                    ws.c.tau[c] = if was_closed { ws.c.tau[c] + 1.0 } else { 0.0 };
-                } else if was_closed {
-                    ws.c.run_closed[c] = 0.0;
-                    ws.c.reopen[c] = Some(t);
-                    ws.c.since_reopen[c] = 0.0;
-                    ws.c.backlog_at_reopen[c] = if t > 0 {
-                        ws.backlog[c * h + t - 1]
-                    } else {
+    /// Steps 1–2 for crossing `c` on day `t`: closure bookkeeping, each
+    /// flow's demand, dispatch and the split of what is not dispatched.
+    /// Returns whether the crossing is (partly) closed.
+    #[inline(never)]
+    fn arrivals(&self, ws: &mut Workspace, c: usize, t: usize, day_loss: &mut f64) -> bool {
+        let s = self.scenario;
+        let h = s.meta.horizon;
+        let cr = &s.crossings[c];
+        let k = ws.k;
+        let o = ws.open[c * h + t];
+        let closed = o < 1.0;
+        let was_closed = ws.c.prev_closed[c];
+        if closed {
+            ws.c.days_closed[c] += 1.0;
+            ws.c.run_closed[c] += 1.0;
+            ws.c.longest[c] = ws.c.longest[c].max(ws.c.run_closed[c]);
+        } else if was_closed {
+            ws.c.run_closed[c] = 0.0;
+            ws.c.reopen[c] = Some(t);
+            ws.c.since_reopen[c] = 0.0;
+            ws.c.backlog_at_reopen[c] = if t > 0 {
+                ws.backlog[c * h + t - 1]
+            } else {
+                0.0
+            };
+            ws.c.cleared[c] = None;
+        } else {
+            ws.c.since_reopen[c] += 1.0;
+        }
+        ws.c.prev_closed[c] = closed;
+        let noise = s.meta.arrival_noise;
+        let mut demand_c = 0.0;
+        if !closed {
+            // Open: every truck is dispatched; deferred trucks come back.
+            for &f in &cr.flows {
+                let lam = ws.f.lam[f];
+                let demand = if noise {
+                    ws.poisson[f].sample(&mut ws.rngs[f])
+                } else {
+                    lam
+                };
+                ws.f.demand[f] += demand;
+                ws.g.demand_today[self.flow_commodity[f]] += demand;
+                demand_c += demand;
+                let pool = ws.f.pool[f];
+                let back = if pool > 0.0 {
+                    let r = pool.min(k.ret_share * lam);
+                    let left = pool - r;
+                    ws.f.pool[f] = if left < 1e-12 * lam.max(1.0) {
                         0.0
-                    };
-                    ws.c.cleared[c] = None;
-                } else {
-                    ws.c.since_reopen[c] += 1.0;
-                }
-                ws.c.prev_closed[c] = closed;
-                ws.c.demand_today[c] = 0.0;
-                let tau = ws.c.tau[c];
-                let can_reroute = pol.reroute_via[c].is_some();
-                for &f in &cr.flows {
-                    let lam = ws.f.lam[f];
-                    let g = self.flow_commodity[f];
-                    let demand = if s.meta.arrival_noise {
-                        ws.poisson[f].sample(&mut ws.rngs[f])
                     } else {
-                        lam
+                        left
                     };
-                    ws.f.demand[f] += demand;
-                    ws.g.demand_today[g] += demand;
-                    ws.c.demand_today[c] += demand;
-                    let dispatch = if closed {
-                        o + (1.0 - o) * (-tau * ws.f.theta_inv[f]).exp()
-                    } else {
-                        1.0
-                    };
-                    let dispatched = demand * dispatch;
-                    let mut not_sent = demand - dispatched;
-                    ws.f.rerouted[f] = 0.0;
-                    if not_sent > 0.0 {
-                        if can_reroute {
-                            let r = not_sent * reroute_share;
-                            ws.f.rerouted[f] = r;
-                            ws.f.rerouted_t[f] += r;
-                            not_sent -= r;
-                        }
-                        if ext_share > 0.0 {
-                            let x = not_sent * ext_share;
-                            not_sent -= x;
-                            ws.f.external_t[f] += x;
-                            let cost = x * ext_cost;
-                            ws.f.external_cost[f] += cost;
-                            day_loss += cost;
-                            let sh = spoil_share_at(s, v, g, ext_days);
-                            let sv = x * ws.f.value[f] * sh;
-                            ws.f.spoiled_v[f] += sv;
-                            ws.f.spoiled_t[f] += x * ws.f.tonnes[f] * sh;
-                            ws.g.spoiled_v[g] += sv;
-                            ws.g.spoiled_t[g] += x * ws.f.tonnes[f] * sh;
-                            ws.g.delivered[g] += x * (1.0 - sh);
-                            day_loss += sv;
-                        }
-                        let diverted = not_sent * ws.f.divert[f];
-                        let rest = not_sent - diverted;
-                        ws.f.diverted_t[f] += diverted;
-                        let dc = diverted * ws.f.divert_cost[f];
-                        ws.f.diversion[f] += dc;
-                        day_loss += dc;
-                        let val = rest * ws.f.value[f];
-                        if self.flow_perishable[f] {
-                            ws.f.forgone_t[f] += rest;
-                            ws.f.forgone_v[f] += val;
-                            ws.f.customs_lost[f] += val * ws.f.duty[f];
-                            ws.g.forgone_today_t[g] += rest;
-                            ws.g.forgone_today_v[g] += val;
-                        } else {
-                            ws.f.pool[f] += rest;
-                            ws.f.deferred_t[f] += rest;
-                            ws.f.delayed_v[f] += val;
-                            ws.f.customs_delayed[f] += val * ws.f.duty[f];
-                        }
-                    }
-                    let back = if !closed && ws.f.pool[f] > 0.0 {
-                        let r = ws.f.pool[f].min(ret_share * lam);
-                        ws.f.pool[f] -= r;
-                        if ws.f.pool[f] < 1e-12 * lam.max(1.0) {
-                            ws.f.pool[f] = 0.0;
-                        }
-                        r
-                    } else {
-                        0.0
-                    };
-                    ws.f.sent[f] = dispatched + back;
-                    ws.f.returned[f] = back;
-                }
-            }
-
-            // 3–5. Queues, service, spoilage, work and wages.
-            for (c, cr) in s.crossings.iter().enumerate() {
-                let o = ws.open[c * h + t];
-                let closed = o < 1.0;
-                // Capacity o·K, plus surge after a reopening; a green lane
-                // for perishables on days not fully open.
-                let mut capacity = o * v.get(cr.capacity);
-                if let Some((extra, days)) = pol.surge[c]
-                    && !closed
-                    && ws.c.reopen[c].is_some()
-                    && ws.c.since_reopen[c] < v.get(days)
-                {
-                    capacity += v.get(extra);
-                }
-                let green = match pol.green_lane[c] {
-                    Some(id) if closed => v.get(id),
-                    _ => 0.0,
-                };
-                // Fast path: nothing queued, nothing rerouted here and
-                // capacity for all of today's arrivals: every truck is served
-                // on arrival (w = 0, nothing spoils, nothing is delayed).
-                let arriving: f64 = cr.flows.iter().map(|&f| ws.f.sent[f]).sum();
-                let rerouted_in = self.lane_slots[2 * c]
-                    .iter()
-                    .chain(&self.lane_slots[2 * c + 1])
-                    .any(|&(f, r)| r && ws.f.rerouted[f] > 0.0);
-                let fast = !rerouted_in
-                    && arriving <= capacity
-                    && ws.lanes[2 * c].is_empty()
-                    && ws.lanes[2 * c + 1].is_empty();
-                if fast {
-                    for &f in &cr.flows {
-                        let x = ws.f.sent[f];
-                        ws.f.served[f] += x;
-                        ws.g.delivered[self.flow_commodity[f]] += x;
-                    }
-                    ws.lanes[2 * c].skip_day(t);
-                    ws.lanes[2 * c + 1].skip_day(t);
-                } else {
-                    for li in [2 * c, 2 * c + 1] {
-                        let slots = &self.lane_slots[li];
-                        for (j, &(f, rerouted)) in slots.iter().enumerate() {
-                            if rerouted {
-                                ws.arr[j] = ws.f.rerouted[f];
-                                ws.ret[j] = 0.0;
-                            } else {
-                                ws.arr[j] = ws.f.sent[f];
-                                ws.ret[j] = ws.f.returned[f];
-                            }
-                        }
-                        let n = slots.len();
-                        ws.lanes[li].push(t, &ws.arr[..n], &ws.ret[..n]);
-                    }
-                }
-                let mut spoiled_today = 0.0;
-                let served_c = if fast {
-                    arriving
-                } else {
-                    let (lo, hi) = ws.lanes.split_at_mut(2 * c + 1);
-                    let (per_lane, other_lane) = (&mut lo[2 * c], &mut hi[0]);
-                    let fst = &mut ws.f;
-                    let gst = &mut ws.g;
-                    let spoil = &mut ws.spoil;
-                    let slots = [&self.lane_slots[2 * c], &self.lane_slots[2 * c + 1]];
-                    let mut on = |lane: usize, x: Served| {
-                        let (f, rerouted) = slots[lane][x.slot];
-                        let g = self.flow_commodity[f];
-                        let sh = if rerouted {
-                            spoil_share_at(s, v, g, x.wait as f64 + reroute_days)
-                        } else {
-                            spoil_share(s, v, spoil, h, g, x.wait)
-                        };
-                        fst.served[f] += x.trucks;
-                        let sv = x.trucks * fst.value[f] * sh;
-                        let stn = x.trucks * fst.tonnes[f] * sh;
-                        fst.spoiled_v[f] += sv;
-                        fst.spoiled_t[f] += stn;
-                        gst.spoiled_v[g] += sv;
-                        gst.spoiled_t[g] += stn;
-                        spoiled_today += sv;
-                        gst.delivered[g] += x.trucks * (1.0 - sh);
-                        if x.wait > 0 || rerouted {
-                            fst.delayed_v[f] += (x.trucks - x.returned) * fst.value[f];
-                        }
-                    };
-                    let mut served = 0.0;
-                    if green > 0.0 {
-                        served += serve_fifo([&mut *per_lane], t, green, |_, x| on(0, x));
-                    }
-                    served += match s.priority {
-                        Priority::Fifo => {
-                            serve_fifo([&mut *per_lane, &mut *other_lane], t, capacity, &mut on)
-                        }
-                        Priority::PerishablesFirst => {
-                            let a = serve_fifo([&mut *per_lane], t, capacity, |_, x| on(0, x));
-                            a + serve_fifo([&mut *other_lane], t, capacity - a, |_, x| on(1, x))
-                        }
-                    };
-                    served
-                };
-                day_loss += spoiled_today;
-                let queued = ws.lanes[2 * c].queued + ws.lanes[2 * c + 1].queued;
-                ws.backlog[c * h + t] = queued;
-                total_queue += queued;
-                let wc = queued * waiting_cost;
-                ws.c.waiting[c] += wc;
-                day_loss += wc;
-                ws.c.peak[c] = ws.c.peak[c].max(queued);
-
-                // Work and wages: utilisation against the day's demand of
-                // the crossing's own flows (λ_c without arrival noise), so a
-                // day without closure loses no work.
-                let demand_c = ws.c.demand_today[c];
-                let u = if demand_c > 0.0 {
-                    (served_c / demand_c).min(1.0)
-                } else {
-                    1.0
-                };
-                let workers = v.get(cr.workers);
-                let alt = v.get(cr.alt_work_share);
-                let lost = workers * (1.0 - u);
-                let wage_usd = wage_in_usd(s, v, cr.wage, cr.wage_currency);
-                let lw = lost * wage_usd * (1.0 - alt);
-                ws.c.lost_pd[c] += lost;
-                ws.c.lost_wages[c] += lw;
-                day_loss += lw;
-                let cash = pol.cash_support[c].map_or(0.0, |id| v.get(id));
-                ws.c.cash[c] += lost * cash;
-                // Uncovered loss per worker, in days of wages.
-                ws.c.uncovered[c] += if cash == 0.0 {
-                    (1.0 - u) * (1.0 - alt)
-                } else if wage_usd > 0.0 {
-                    (1.0 - u) * (wage_usd * (1.0 - alt) - cash).max(0.0) / wage_usd
+                    r
                 } else {
                     0.0
                 };
-
-                // Backlog clearing after a reopening.
-                let lam_c = ws.c.lam[c];
-                if !closed
-                    && ws.c.reopen[c].is_some()
-                    && ws.c.cleared[c].is_none()
-                    && queued <= 1e-9 * lam_c.max(1.0)
-                {
-                    ws.c.cleared[c] = Some(t);
-                }
+                ws.f.rerouted[f] = 0.0;
+                ws.f.sent[f] = demand + back;
+                ws.f.returned[f] = back;
             }
-            if any_closed {
-                days_any_closed += 1.0;
-                any_run += 1.0;
-                longest_any = longest_any.max(any_run);
+            ws.c.demand_today[c] = demand_c;
+            return false;
+        }
+        let can_reroute = ws.cc[c].can_reroute;
+        for &f in &cr.flows {
+            let lam = ws.f.lam[f];
+            let g = self.flow_commodity[f];
+            let demand = if noise {
+                ws.poisson[f].sample(&mut ws.rngs[f])
             } else {
-                any_run = 0.0;
-            }
-            peak_total = peak_total.max(total_queue);
-
-            // 6. Markets and prices.
-            let mut cpi_day = [0.0f64; 2];
-            for (g, cm) in s.commodities.iter().enumerate() {
-                let lam_g = ws.g.lam[g];
-                let mut m_mult = 1.0;
-                if lam_g > 0.0 {
-                    // Shortfall against the day's demand (λ_g without noise).
-                    let gap = ws.g.demand_today[g] - ws.g.delivered[g];
-                    let cap_stock = v.get(cm.inventory_days) * lam_g;
-                    let x = if gap > 0.0 {
-                        let used = ws.g.stock[g].min(gap);
-                        ws.g.stock[g] -= used;
-                        (gap - used) / lam_g
-                    } else {
-                        let add = (cap_stock - ws.g.stock[g]).max(0.0).min(-gap);
-                        ws.g.stock[g] += add;
-                        (gap + add) / lam_g
-                    };
-                    let subst = if x > 0.0 {
-                        let tau = ws.g.short_tau[g];
-                        ws.g.short_tau[g] += 1.0;
-                        let lag = v.get(cm.substitute_lag);
-                        let ramp = v.get(cm.substitute_ramp);
-                        let level = if ramp > 0.0 {
-                            ((tau - lag + 1.0) / ramp).clamp(0.0, 1.0)
-                        } else if tau >= lag {
-                            1.0
-                        } else {
-                            0.0
-                        };
-                        v.get(cm.substitute_share) * level
-                    } else {
-                        ws.g.short_tau[g] = 0.0;
-                        0.0
-                    };
-                    let m = v.get(cm.import_share);
-                    let x_eff = if x > 0.0 { x * (1.0 - subst) } else { x };
-                    let cap = v.get(cm.max_multiplier);
-                    let floor = v.get(cm.min_multiplier);
-                    let z = 1.0 - m * x_eff;
-                    m_mult = if z <= 0.0 {
-                        cap
-                    } else if x_eff == 0.0 {
-                        1.0
-                    } else {
-                        z.powf(-1.0 / v.get(cm.elasticity).max(1e-9))
-                            .clamp(floor, cap)
-                    };
-                    let mv = v.get(cm.market_value);
-                    let premium = v.get(cm.substitute_premium) * m * x.max(0.0) * subst * mv;
-                    ws.g.consumer[g] += (m_mult - 1.0) * mv + premium;
-                    // Direct loss counts extra spending only: a flood after
-                    // reopening moves money from traders to consumers.
-                    let extra = (m_mult - 1.0).max(0.0) * mv + premium;
-                    ws.g.consumer_extra[g] += extra;
-                    day_loss += extra;
-                    cpi_day[cm.direction.market_ix()] += v.get(cm.cpi_weight) * (m_mult - 1.0);
-
-                    // 6b. Origin glut from forgone exports.
-                    let forgone = ws.g.forgone_today_t[g];
-                    if forgone > 0.0 {
-                        let y = forgone / lam_g;
-                        let ms = v.get(cm.origin_export_share);
-                        let p_origin = if ms > 0.0 {
-                            (1.0 + ms * y)
-                                .powf(-1.0 / v.get(cm.origin_elasticity).max(1e-9))
-                                .max(v.get(cm.origin_min_multiplier))
-                        } else {
-                            1.0
-                        };
-                        let gl = (1.0 - p_origin) * v.get(cm.origin_market_value)
-                            + v.get(cm.unsold_rot_share) * ws.g.forgone_today_v[g];
-                        ws.g.glut[g] += gl;
-                        day_loss += gl;
-                    }
+                lam
+            };
+            ws.f.demand[f] += demand;
+            ws.g.demand_today[g] += demand;
+            demand_c += demand;
+            // Dispatch o + (1 − o)·exp(−τ/θ), exp(−τ/θ) kept as a running
+            // product over the days of the closure.
+            let persist = if was_closed {
+                ws.f.persist[f] * ws.f.decay[f]
+            } else {
+                1.0
+            };
+            ws.f.persist[f] = persist;
+            let dispatched = demand * (o + (1.0 - o) * persist);
+            let mut not_sent = demand - dispatched;
+            ws.f.rerouted[f] = 0.0;
+            if not_sent > 0.0 {
+                if can_reroute {
+                    let r = not_sent * k.reroute_share;
+                    ws.f.rerouted[f] = r;
+                    ws.f.rerouted_t[f] += r;
+                    not_sent -= r;
                 }
-                ws.price[g * h + t] = m_mult;
-                ws.g.peak[g] = if t == 0 {
-                    m_mult
+                if k.ext_share > 0.0 {
+                    let x = not_sent * k.ext_share;
+                    not_sent -= x;
+                    ws.f.external_t[f] += x;
+                    let cost = x * k.ext_cost;
+                    ws.f.external_cost[f] += cost;
+                    *day_loss += cost;
+                    let sh = spoil_share_at(s, &ws.inputs, g, k.ext_days);
+                    let sv = x * ws.f.value[f] * sh;
+                    ws.f.spoiled_v[f] += sv;
+                    ws.f.spoiled_t[f] += x * ws.f.tonnes[f] * sh;
+                    ws.g.spoiled_v[g] += sv;
+                    ws.g.spoiled_t[g] += x * ws.f.tonnes[f] * sh;
+                    ws.g.delivered[g] += x * (1.0 - sh);
+                    *day_loss += sv;
+                }
+                let diverted = not_sent * ws.f.divert[f];
+                let rest = not_sent - diverted;
+                ws.f.diverted_t[f] += diverted;
+                let dc = diverted * ws.f.divert_cost[f];
+                ws.f.diversion[f] += dc;
+                *day_loss += dc;
+                let val = rest * ws.f.value[f];
+                if self.flow_perishable[f] {
+                    ws.f.forgone_t[f] += rest;
+                    ws.f.forgone_v[f] += val;
+                    ws.f.customs_lost[f] += val * ws.f.duty[f];
+                    ws.g.forgone_today_t[g] += rest;
+                    ws.g.forgone_today_v[g] += val;
                 } else {
-                    ws.g.peak[g].max(m_mult)
-                };
-                ws.g.sum_m[g] += m_mult;
+                    ws.f.pool[f] += rest;
+                    ws.f.deferred_t[f] += rest;
+                    ws.f.delayed_v[f] += val;
+                    ws.f.customs_delayed[f] += val * ws.f.duty[f];
+                }
             }
-            for m in 0..2 {
-                cpi_peak[m] = if t == 0 {
-                    cpi_day[m]
-                } else {
-                    cpi_peak[m].max(cpi_day[m])
-                };
-                cpi_sum[m] += cpi_day[m];
+            ws.f.sent[f] = dispatched;
+            ws.f.returned[f] = 0.0;
+        }
+        ws.c.demand_today[c] = demand_c;
+        true
+    }
+
+    /// Steps 3–5 for crossing `c` on day `t`: queue, FIFO service,
+    /// spoilage, waiting cost, work and wages. Returns the crossing's
+    /// end-of-day queue.
+    #[inline(never)]
+    fn service(&self, ws: &mut Workspace, c: usize, t: usize, day_loss: &mut f64) -> f64 {
+        let s = self.scenario;
+        let h = s.meta.horizon;
+        let cr = &s.crossings[c];
+        let k = ws.k;
+        let cc = ws.cc[c];
+        let o = ws.open[c * h + t];
+        let closed = o < 1.0;
+        // Capacity o·K, plus surge after a reopening; a green lane for
+        // perishables on days not fully open.
+        let mut capacity = o * cc.capacity;
+        if !closed && ws.c.reopen[c].is_some() && ws.c.since_reopen[c] < cc.surge_days {
+            capacity += cc.surge_extra;
+        }
+        let green = if closed { cc.green } else { 0.0 };
+        // Fast path: nothing queued, nothing rerouted here and capacity for
+        // all of today's arrivals: every truck is served on arrival (w = 0,
+        // nothing spoils, nothing is delayed).
+        let mut arriving = 0.0;
+        for &f in &cr.flows {
+            arriving += ws.f.sent[f];
+        }
+        let rerouted_in = self.has_rerouted_slots[c]
+            && self.lane_slots[2 * c]
+                .iter()
+                .chain(&self.lane_slots[2 * c + 1])
+                .any(|&(f, r)| r && ws.f.rerouted[f] > 0.0);
+        let fast = !rerouted_in
+            && arriving <= capacity
+            && ws.lanes[2 * c].is_empty()
+            && ws.lanes[2 * c + 1].is_empty();
+        let served_c = if fast {
+            for &f in &cr.flows {
+                let x = ws.f.sent[f];
+                ws.f.served[f] += x;
+                ws.g.delivered[self.flow_commodity[f]] += x;
             }
-            cumulative += day_loss;
-            ws.cumulative_loss[t] = cumulative;
+            ws.lanes[2 * c].skip_day(t);
+            ws.lanes[2 * c + 1].skip_day(t);
+            arriving
+        } else {
+            self.serve_queue(ws, c, t, capacity, green, day_loss)
+        };
+        let queued = ws.lanes[2 * c].queued + ws.lanes[2 * c + 1].queued;
+        ws.backlog[c * h + t] = queued;
+        let wc = queued * k.waiting_cost;
+        ws.c.waiting[c] += wc;
+        *day_loss += wc;
+        ws.c.peak[c] = ws.c.peak[c].max(queued);
+
+        // Work and wages: utilisation against the day's demand of the
+        // crossing's own flows (λ_c without arrival noise), so a day
+        // without closure loses no work.
+        let demand_c = ws.c.demand_today[c];
+        let u = if demand_c > 0.0 {
+            (served_c / demand_c).min(1.0)
+        } else {
+            1.0
+        };
+        if u < 1.0 {
+            let lost = cc.workers * (1.0 - u);
+            let lw = lost * cc.wage_usd * (1.0 - cc.alt);
+            ws.c.lost_pd[c] += lost;
+            ws.c.lost_wages[c] += lw;
+            *day_loss += lw;
+            ws.c.cash[c] += lost * cc.cash;
+            // Uncovered loss per worker, in days of wages.
+            ws.c.uncovered[c] += if cc.cash == 0.0 {
+                (1.0 - u) * (1.0 - cc.alt)
+            } else if cc.wage_usd > 0.0 {
+                (1.0 - u) * (cc.wage_usd * (1.0 - cc.alt) - cc.cash).max(0.0) / cc.wage_usd
+            } else {
+                0.0
+            };
         }
 
-        // Trucks still queued at the horizon: stranded, waiting w = H − a.
+        // Backlog clearing after a reopening.
+        if !closed
+            && ws.c.reopen[c].is_some()
+            && ws.c.cleared[c].is_none()
+            && queued <= 1e-9 * ws.c.lam[c].max(1.0)
+        {
+            ws.c.cleared[c] = Some(t);
+        }
+        queued
+    }
+
+    /// Pushes today's arrivals at crossing `c` into its two lanes and serves
+    /// up to `capacity` trucks FIFO (the green lane first on closed days),
+    /// counting spoilage and delay of every share served. Returns the
+    /// trucks served.
+    #[inline(never)]
+    fn serve_queue(
+        &self,
+        ws: &mut Workspace,
+        c: usize,
+        t: usize,
+        capacity: f64,
+        green: f64,
+        day_loss: &mut f64,
+    ) -> f64 {
+        let s = self.scenario;
+        let h = s.meta.horizon;
+        let reroute_days = ws.k.reroute_days;
+        for li in [2 * c, 2 * c + 1] {
+            let slots = &self.lane_slots[li];
+            for (j, &(f, rerouted)) in slots.iter().enumerate() {
+                if rerouted {
+                    ws.arr[j] = ws.f.rerouted[f];
+                    ws.ret[j] = 0.0;
+                } else {
+                    ws.arr[j] = ws.f.sent[f];
+                    ws.ret[j] = ws.f.returned[f];
+                }
+            }
+            let n = slots.len();
+            ws.lanes[li].push(t, &ws.arr[..n], &ws.ret[..n]);
+        }
+        let mut spoiled_today = 0.0;
+        let (lo, hi) = ws.lanes.split_at_mut(2 * c + 1);
+        let (per_lane, other_lane) = (&mut lo[2 * c], &mut hi[0]);
+        let fst = &mut ws.f;
+        let gst = &mut ws.g;
+        let spoil = &mut ws.spoil;
+        let v = &ws.inputs;
+        let slots = [&self.lane_slots[2 * c], &self.lane_slots[2 * c + 1]];
+        let mut on = |lane: usize, x: Served| {
+            let (f, rerouted) = slots[lane][x.slot];
+            let g = self.flow_commodity[f];
+            let sh = if rerouted {
+                spoil_share_at(s, v, g, x.wait as f64 + reroute_days)
+            } else if x.wait == 0 || !self.flow_perishable[f] {
+                0.0
+            } else {
+                spoil_share(s, v, spoil, h, g, x.wait)
+            };
+            fst.served[f] += x.trucks;
+            gst.delivered[g] += x.trucks * (1.0 - sh);
+            if sh > 0.0 {
+                let sv = x.trucks * fst.value[f] * sh;
+                let stn = x.trucks * fst.tonnes[f] * sh;
+                fst.spoiled_v[f] += sv;
+                fst.spoiled_t[f] += stn;
+                gst.spoiled_v[g] += sv;
+                gst.spoiled_t[g] += stn;
+                spoiled_today += sv;
+            }
+            if x.wait > 0 || rerouted {
+                fst.delayed_v[f] += (x.trucks - x.returned) * fst.value[f];
+            }
+        };
+        let mut served = 0.0;
+        if green > 0.0 {
+            served += serve_fifo([&mut *per_lane], t, green, |_, x| on(0, x));
+        }
+        served += match s.priority {
+            Priority::Fifo => serve_fifo([&mut *per_lane, &mut *other_lane], t, capacity, &mut on),
+            Priority::PerishablesFirst => {
+                let a = serve_fifo([&mut *per_lane], t, capacity, |_, x| on(0, x));
+                a + serve_fifo([&mut *other_lane], t, capacity - a, |_, x| on(1, x))
+            }
+        };
+        *day_loss += spoiled_today;
+        served
+    }
+
+    /// Step 6 on day `t`: each commodity's shortfall, stock, substitution,
+    /// price multiplier, consumers' cost and the origin glut. Returns the
+    /// day's CPI contribution per market.
+    #[inline(never)]
+    fn markets(&self, ws: &mut Workspace, t: usize, day_loss: &mut f64) -> [f64; 2] {
+        let h = self.scenario.meta.horizon;
+        let mut cpi_day = [0.0f64; 2];
+        for g in 0..ws.gc.len() {
+            let mc = ws.gc[g];
+            let lam_g = ws.g.lam[g];
+            let mut m_mult = 1.0;
+            if lam_g > 0.0 {
+                // Shortfall against the day's demand (λ_g without noise).
+                let gap = ws.g.demand_today[g] - ws.g.delivered[g];
+                let x = if gap > 0.0 {
+                    let used = ws.g.stock[g].min(gap);
+                    ws.g.stock[g] -= used;
+                    (gap - used) / lam_g
+                } else {
+                    let add = (mc.cap_stock - ws.g.stock[g]).max(0.0).min(-gap);
+                    ws.g.stock[g] += add;
+                    (gap + add) / lam_g
+                };
+                let subst = if x > 0.0 {
+                    let tau = ws.g.short_tau[g];
+                    ws.g.short_tau[g] += 1.0;
+                    let level = if mc.ramp > 0.0 {
+                        ((tau - mc.lag + 1.0) / mc.ramp).clamp(0.0, 1.0)
+                    } else if tau >= mc.lag {
+                        1.0
+                    } else {
+                        0.0
+                    };
+                    mc.subst_share * level
+                } else {
+                    ws.g.short_tau[g] = 0.0;
+                    0.0
+                };
+                let m = mc.import_share;
+                let x_eff = if x > 0.0 { x * (1.0 - subst) } else { x };
+                let z = 1.0 - m * x_eff;
+                m_mult = if z <= 0.0 {
+                    mc.max_mult
+                } else if x_eff == 0.0 {
+                    1.0
+                } else {
+                    z.powf(mc.exponent).clamp(mc.min_mult, mc.max_mult)
+                };
+                let mv = mc.market_value;
+                let premium = mc.premium * m * x.max(0.0) * subst * mv;
+                ws.g.consumer[g] += (m_mult - 1.0) * mv + premium;
+                // Direct loss counts extra spending only: a flood after
+                // reopening moves money from traders to consumers.
+                let extra = (m_mult - 1.0).max(0.0) * mv + premium;
+                ws.g.consumer_extra[g] += extra;
+                *day_loss += extra;
+                cpi_day[mc.market] += mc.cpi_weight * (m_mult - 1.0);
+
+                // 6b. Origin glut from forgone exports.
+                let forgone = ws.g.forgone_today_t[g];
+                if forgone > 0.0 {
+                    let y = forgone / lam_g;
+                    let p_origin = if mc.origin_share > 0.0 {
+                        (1.0 + mc.origin_share * y)
+                            .powf(mc.origin_exponent)
+                            .max(mc.origin_min)
+                    } else {
+                        1.0
+                    };
+                    let gl =
+                        (1.0 - p_origin) * mc.origin_value + mc.rot_share * ws.g.forgone_today_v[g];
+                    ws.g.glut[g] += gl;
+                    *day_loss += gl;
+                }
+            }
+            ws.price[g * h + t] = m_mult;
+            ws.g.peak[g] = if t == 0 {
+                m_mult
+            } else {
+                ws.g.peak[g].max(m_mult)
+            };
+            ws.g.sum_m[g] += m_mult;
+        }
+        cpi_day
+    }
+
+    /// Trucks still queued at the horizon: stranded, waiting `w = H − a`.
+    /// Returns the value that spoils.
+    fn strand(&self, ws: &mut Workspace) -> f64 {
+        let s = self.scenario;
+        let h = s.meta.horizon;
+        let v = &ws.inputs;
+        let reroute_days = ws.k.reroute_days;
         let mut stranded_spoil = 0.0;
         for (li, lane) in ws.lanes.iter().enumerate() {
             let slots = &self.lane_slots[li];
@@ -869,18 +1094,9 @@ impl<'s> Engine<'s> {
                 stranded_spoil += sv;
             });
         }
-        if h > 0 {
-            ws.cumulative_loss[h - 1] += stranded_spoil;
-        }
-
-        self.write_row(
-            ws,
-            row,
-            [days_any_closed, longest_any, peak_total],
-            cpi_peak,
-            cpi_sum,
-        );
+        stranded_spoil
     }
+
     fn write_row(
         &self,
         ws: &Workspace,
