@@ -137,8 +137,14 @@ duration_days = {d}
     g.finish();
 }
 
-/// The generator and Poisson sampler choices.
+/// The generator and Poisson sampler choices: the engine's sampler
+/// (`PoissonSampler`: alias table of Poisson(⌊λ⌋) plus Poisson(λ − ⌊λ⌋) by
+/// inversion, PTRS from λ = 1024) beside the previous one
+/// (`PoissonInversion`: guide-table inversion below λ = 40, PTRS above) and
+/// rand_distr's, per draw and per re-targeting (`set`, once per flow and
+/// replicate). Kept for the comparison that justified the choice.
 fn samplers(c: &mut Criterion) {
+    use bordersim::sampling::{PoissonInversion, PoissonSampler};
     use rand_distr::{Distribution, Poisson};
     let mut g = c.benchmark_group("sampler");
     g.throughput(Throughput::Elements(1000));
@@ -152,31 +158,64 @@ fn samplers(c: &mut Criterion) {
             s
         })
     });
-    let p = Poisson::new(150.0f64).unwrap();
-    g.bench_function("rand_distr_poisson/lambda150", |b| {
-        b.iter(|| {
-            let mut s = 0.0;
-            for _ in 0..1000 {
-                s += p.sample(&mut x);
-            }
-            s
-        })
-    });
-    // The sampler the engine uses (exact): guide-table inversion below
-    // λ = 40, PTRS above. Kept beside rand_distr's for the comparison that
-    // justified it.
-    for lam in [8.0f64, 30.0, 150.0] {
-        let ours = bordersim::sampling::PoissonSampler::new(lam);
-        g.bench_function(format!("bordersim_poisson/lambda{lam}"), |b| {
+    for lam in [8.0f64, 30.0, 45.5, 150.0] {
+        let p = Poisson::new(lam).unwrap();
+        g.bench_function(format!("rand_distr_poisson/lambda{lam}"), |b| {
             b.iter(|| {
                 let mut s = 0.0;
                 for _ in 0..1000 {
-                    s += ours.sample(&mut x);
+                    s += p.sample(&mut x);
+                }
+                s
+            })
+        });
+        let old = PoissonInversion::new(lam);
+        g.bench_function(format!("inversion_ptrs/lambda{lam}"), |b| {
+            b.iter(|| {
+                let mut s = 0.0;
+                for _ in 0..1000 {
+                    s += old.sample(&mut x);
+                }
+                s
+            })
+        });
+        let new = PoissonSampler::new(lam);
+        g.bench_function(format!("alias/lambda{lam}"), |b| {
+            b.iter(|| {
+                let mut s = 0.0;
+                for _ in 0..1000 {
+                    s += new.sample(&mut x);
                 }
                 s
             })
         });
     }
+    // Re-targeting, λ cycling over typical uncertain rates (the alias
+    // tables of their integer parts are built before timing starts).
+    let lams = [23.7, 31.2, 44.9, 27.3, 142.5, 168.1, 8.3, 51.9];
+    let mut old = PoissonInversion::default();
+    g.bench_function("inversion_ptrs/set", |b| {
+        b.iter(|| {
+            for _ in 0..125 {
+                for &lam in &lams {
+                    old.set(black_box(lam));
+                }
+            }
+        })
+    });
+    let mut new = PoissonSampler::default();
+    for &lam in &lams {
+        new.set(lam);
+    }
+    g.bench_function("alias/set", |b| {
+        b.iter(|| {
+            for _ in 0..125 {
+                for &lam in &lams {
+                    new.set(black_box(lam));
+                }
+            }
+        })
+    });
     g.finish();
 }
 
