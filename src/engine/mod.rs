@@ -940,28 +940,34 @@ impl<'s> Engine<'s> {
         let v = &ws.inputs;
         let slots = [&self.lane_slots[2 * c], &self.lane_slots[2 * c + 1]];
         let mut on = |lane: usize, x: Served| {
-            let (f, rerouted) = slots[lane][x.slot];
-            let g = self.flow_commodity[f];
-            let sh = if rerouted {
-                spoil_share_at(s, v, g, x.wait as f64 + reroute_days)
-            } else if x.wait == 0 || !self.flow_perishable[f] {
-                0.0
-            } else {
-                spoil_share(s, v, spoil, h, g, x.wait)
-            };
-            fst.served[f] += x.trucks;
-            gst.delivered[g] += x.trucks * (1.0 - sh);
-            if sh > 0.0 {
-                let sv = x.trucks * fst.value[f] * sh;
-                let stn = x.trucks * fst.tonnes[f] * sh;
-                fst.spoiled_v[f] += sv;
-                fst.spoiled_t[f] += stn;
-                gst.spoiled_v[g] += sv;
-                gst.spoiled_t[g] += stn;
-                spoiled_today += sv;
-            }
-            if x.wait > 0 || rerouted {
-                fst.delayed_v[f] += (x.trucks - x.returned) * fst.value[f];
+            let w = x.wait;
+            for (j, &(f, rerouted)) in slots[lane].iter().enumerate() {
+                if x.amounts[j] <= 0.0 {
+                    continue;
+                }
+                let (trucks, returned) = x.slot(j);
+                let g = self.flow_commodity[f];
+                let sh = if rerouted {
+                    spoil_share_at(s, v, g, w as f64 + reroute_days)
+                } else if w == 0 || !self.flow_perishable[f] {
+                    0.0
+                } else {
+                    spoil_share(s, v, spoil, h, g, w)
+                };
+                fst.served[f] += trucks;
+                gst.delivered[g] += trucks * (1.0 - sh);
+                if sh > 0.0 {
+                    let sv = trucks * fst.value[f] * sh;
+                    let stn = trucks * fst.tonnes[f] * sh;
+                    fst.spoiled_v[f] += sv;
+                    fst.spoiled_t[f] += stn;
+                    gst.spoiled_v[g] += sv;
+                    gst.spoiled_t[g] += stn;
+                    spoiled_today += sv;
+                }
+                if w > 0 || rerouted {
+                    fst.delayed_v[f] += (trucks - returned) * fst.value[f];
+                }
             }
         };
         let mut served = 0.0;

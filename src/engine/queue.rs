@@ -9,17 +9,30 @@
 //! more per day than short ones. Memory: `H × slots` per lane, allocated
 //! once per thread.
 
-/// Trucks served from one slot's cohort.
+/// A share of one cohort (the trucks of one arrival day) served today.
 #[derive(Clone, Copy, Debug)]
-pub struct Served {
-    /// Position of the slot in its lane.
-    pub slot: usize,
-    /// Trucks served.
-    pub trucks: f64,
-    /// Of which trucks that had been deferred and came back.
-    pub returned: f64,
+pub struct Served<'a> {
+    /// Trucks of each slot in the cohort before today's service; slot `j`
+    /// is served `amounts[j] · phi` (exactly `amounts[j]` when `phi` is 1).
+    pub amounts: &'a [f64],
+    /// Of those, trucks that had been deferred and came back.
+    pub returned: &'a [f64],
+    /// Share of the cohort served, in (0, 1].
+    pub phi: f64,
     /// Days waited at this crossing: `w = t − a`.
     pub wait: usize,
+}
+
+impl Served<'_> {
+    /// Trucks of slot `j` served, and of them returned deferred trucks.
+    #[inline]
+    pub fn slot(&self, j: usize) -> (f64, f64) {
+        if self.phi >= 1.0 {
+            (self.amounts[j], self.returned[j])
+        } else {
+            (self.amounts[j] * self.phi, self.returned[j] * self.phi)
+        }
+    }
 }
 
 /// One first-in-first-out queue over a set of slots.
@@ -105,41 +118,32 @@ impl Lane {
     }
 
     /// Serves the share `phi` (0 < phi ≤ 1) of the oldest cohort on day `t`.
+    #[inline]
     fn take_front(&mut self, t: usize, phi: f64, on: &mut impl FnMut(Served)) {
         let a = self.head;
         let row = a * self.nf;
-        let wait = t - a;
+        let (amt, ret) = (
+            &mut self.amt[row..row + self.nf],
+            &mut self.ret[row..row + self.nf],
+        );
+        on(Served {
+            amounts: amt,
+            returned: ret,
+            phi,
+            wait: t - a,
+        });
         if phi >= 1.0 {
-            for j in 0..self.nf {
-                let x = self.amt[row + j];
-                if x > 0.0 {
-                    on(Served {
-                        slot: j,
-                        trucks: x,
-                        returned: self.ret[row + j],
-                        wait,
-                    });
-                }
-            }
             self.queued -= self.tot[a];
             self.tot[a] = 0.0;
             self.head += 1;
         } else {
             let keep = 1.0 - phi;
             let mut left = 0.0;
-            for j in 0..self.nf {
-                let x = self.amt[row + j];
-                if x > 0.0 {
-                    let r = self.ret[row + j];
-                    on(Served {
-                        slot: j,
-                        trucks: x * phi,
-                        returned: r * phi,
-                        wait,
-                    });
-                    self.amt[row + j] = x * keep;
-                    self.ret[row + j] = r * keep;
-                    left += x * keep;
+            for (x, r) in amt.iter_mut().zip(ret.iter_mut()) {
+                if *x > 0.0 {
+                    *x *= keep;
+                    *r *= keep;
+                    left += *x;
                 }
             }
             self.queued -= self.tot[a] - left;
@@ -167,8 +171,8 @@ impl Lane {
 
 /// Serves up to `capacity` trucks on day `t` from `lanes` together, oldest
 /// arrival day first, pro rata within a day across all slots of all lanes.
-/// `on(lane, served)` is called for every share served, `lane` being the
-/// position in `lanes`. Returns the trucks served.
+/// `on(lane, served)` is called once for every cohort share served, `lane`
+/// being the position in `lanes`. Returns the trucks served.
 pub fn serve_fifo<const N: usize>(
     lanes: [&mut Lane; N],
     t: usize,
@@ -220,7 +224,9 @@ mod tests {
         l.push(1, &[1.0, 3.0], &[0.0, 1.0]);
         let mut got = Vec::new();
         let s = serve_fifo([&mut l], 1, 6.0, |_, x| {
-            got.push((x.slot, x.trucks, x.wait))
+            for j in 0..x.amounts.len() {
+                got.push((j, x.slot(j).0, x.wait))
+            }
         });
         assert_eq!(s, 6.0);
         // Day-0 cohort fully (wait 1), then half of day 1 pro rata (wait 0).
@@ -244,7 +250,9 @@ mod tests {
         b.push(1, &[6.0], &[0.0]);
         let mut got = Vec::new();
         let s = serve_fifo([&mut a, &mut b], 1, 8.0, |l, x| {
-            got.push((l, x.trucks, x.wait))
+            if x.amounts[0] > 0.0 {
+                got.push((l, x.slot(0).0, x.wait))
+            }
         });
         assert_eq!(s, 8.0);
         // Day 0 (lane a only) in full, then half of day 1 in both lanes.
