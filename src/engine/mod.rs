@@ -996,9 +996,13 @@ impl<'s> Engine<'s> {
             let mc = ws.gc[g];
             let lam_g = ws.g.lam[g];
             let mut m_mult = 1.0;
-            if lam_g > 0.0 {
+            let gap = ws.g.demand_today[g] - ws.g.delivered[g];
+            if gap == 0.0 && ws.g.forgone_today_t[g] == 0.0 {
+                // Supply met demand exactly (an ordinary open day): no
+                // shortfall, no stock change, no substitution, price 1.
+                ws.g.short_tau[g] = 0.0;
+            } else if lam_g > 0.0 {
                 // Shortfall against the day's demand (λ_g without noise).
-                let gap = ws.g.demand_today[g] - ws.g.delivered[g];
                 let x = if gap > 0.0 {
                     let used = ws.g.stock[g].min(gap);
                     ws.g.stock[g] -= used;
