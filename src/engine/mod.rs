@@ -85,10 +85,41 @@ pub struct Workspace {
     f: FlowState,
     c: CrossingState,
     g: CommodityState,
+    /// Per lane: what its slots' trucks served from the queue add up to
+    /// over the replicate (folded into the flows at the end).
+    slot_acc: Vec<SlotTotals>,
     /// This replicate's constants (inputs looked up once per replicate).
     k: ReplicateConsts,
     cc: Vec<CrossingConsts>,
     gc: Vec<MarketConsts>,
+}
+
+/// Trucks served from one lane's queue over a replicate, per slot.
+#[derive(Clone, Debug, Default)]
+struct SlotTotals {
+    /// Trucks served.
+    served: Vec<f64>,
+    /// Trucks spoiled (served trucks × spoiled share).
+    spoiled: Vec<f64>,
+    /// Trucks served after waiting (or rerouted), less returned deferred
+    /// trucks (already counted as delayed when deferred).
+    delayed: Vec<f64>,
+}
+
+impl SlotTotals {
+    fn new(n: usize) -> Self {
+        Self {
+            served: vec![0.0; n],
+            spoiled: vec![0.0; n],
+            delayed: vec![0.0; n],
+        }
+    }
+
+    fn reset(&mut self) {
+        self.served.fill(0.0);
+        self.spoiled.fill(0.0);
+        self.delayed.fill(0.0);
+    }
 }
 
 /// Inputs shared by all flows, for one replicate.
@@ -472,6 +503,11 @@ impl<'s> Engine<'s> {
             f: FlowState::default(),
             c: CrossingState::default(),
             g: CommodityState::default(),
+            slot_acc: self
+                .lane_slots
+                .iter()
+                .map(|sl| SlotTotals::new(sl.len()))
+                .collect(),
             k: ReplicateConsts::default(),
             cc: vec![CrossingConsts::default(); nc],
             gc: vec![MarketConsts::default(); ng],
@@ -575,6 +611,7 @@ impl<'s> Engine<'s> {
             tot.cumulative += day_loss;
             ws.cumulative_loss[t] = tot.cumulative;
         }
+        self.fold_slots(ws);
         let stranded_spoil = self.strand(ws);
         if h > 0 {
             ws.cumulative_loss[h - 1] += stranded_spoil;
@@ -669,6 +706,27 @@ impl<'s> Engine<'s> {
         }
         for l in &mut ws.lanes {
             l.reset();
+        }
+        for a in &mut ws.slot_acc {
+            a.reset();
+        }
+    }
+
+    /// Adds what each lane slot's trucks served from the queue amounted to
+    /// into its flow's and commodity's totals.
+    fn fold_slots(&self, ws: &mut Workspace) {
+        for (li, acc) in ws.slot_acc.iter().enumerate() {
+            for (j, &(f, _)) in self.lane_slots[li].iter().enumerate() {
+                let g = self.flow_commodity[f];
+                let (value, tonnes) = (ws.f.value[f], ws.f.tonnes[f]);
+                ws.f.served[f] += acc.served[j];
+                ws.f.delayed_v[f] += acc.delayed[j] * value;
+                let (sv, st) = (acc.spoiled[j] * value, acc.spoiled[j] * tonnes);
+                ws.f.spoiled_v[f] += sv;
+                ws.f.spoiled_t[f] += st;
+                ws.g.spoiled_v[g] += sv;
+                ws.g.spoiled_t[g] += st;
+            }
         }
     }
 
@@ -934,13 +992,16 @@ impl<'s> Engine<'s> {
         let mut spoiled_today = 0.0;
         let (lo, hi) = ws.lanes.split_at_mut(2 * c + 1);
         let (per_lane, other_lane) = (&mut lo[2 * c], &mut hi[0]);
-        let fst = &mut ws.f;
+        let (acc_lo, acc_hi) = ws.slot_acc.split_at_mut(2 * c + 1);
+        let accs = [&mut acc_lo[2 * c], &mut acc_hi[0]];
+        let value = &ws.f.value;
         let gst = &mut ws.g;
         let spoil = &mut ws.spoil;
         let v = &ws.inputs;
         let slots = [&self.lane_slots[2 * c], &self.lane_slots[2 * c + 1]];
         let mut on = |lane: usize, x: Served| {
             let w = x.wait;
+            let acc = &mut *accs[lane];
             for (j, &(f, rerouted)) in slots[lane].iter().enumerate() {
                 if x.amounts[j] <= 0.0 {
                     continue;
@@ -954,19 +1015,15 @@ impl<'s> Engine<'s> {
                 } else {
                     spoil_share(s, v, spoil, h, g, w)
                 };
-                fst.served[f] += trucks;
+                acc.served[j] += trucks;
                 gst.delivered[g] += trucks * (1.0 - sh);
                 if sh > 0.0 {
-                    let sv = trucks * fst.value[f] * sh;
-                    let stn = trucks * fst.tonnes[f] * sh;
-                    fst.spoiled_v[f] += sv;
-                    fst.spoiled_t[f] += stn;
-                    gst.spoiled_v[g] += sv;
-                    gst.spoiled_t[g] += stn;
-                    spoiled_today += sv;
+                    let spoiled = trucks * sh;
+                    acc.spoiled[j] += spoiled;
+                    spoiled_today += spoiled * value[f];
                 }
                 if w > 0 || rerouted {
-                    fst.delayed_v[f] += (trucks - returned) * fst.value[f];
+                    acc.delayed[j] += trucks - returned;
                 }
             }
         };
