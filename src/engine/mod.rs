@@ -600,13 +600,9 @@ impl<'s> Engine<'s> {
             tot.peak_total = tot.peak_total.max(total_queue);
             // 6. Markets and prices.
             let cpi_day = self.markets(ws, t, &mut day_loss);
-            for m in 0..2 {
-                tot.cpi_peak[m] = if t == 0 {
-                    cpi_day[m]
-                } else {
-                    tot.cpi_peak[m].max(cpi_day[m])
-                };
-                tot.cpi_sum[m] += cpi_day[m];
+            for (m, &x) in cpi_day.iter().enumerate() {
+                tot.cpi_peak[m] = if t == 0 { x } else { tot.cpi_peak[m].max(x) };
+                tot.cpi_sum[m] += x;
             }
             tot.cumulative += day_loss;
             ws.cumulative_loss[t] = tot.cumulative;
