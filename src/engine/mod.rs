@@ -760,21 +760,31 @@ impl<'s> Engine<'s> {
         let mut demand_c = 0.0;
         if !closed {
             // Open: every truck is dispatched; deferred trucks come back.
+            // (Slices taken once: the loop keeps their pointers in registers.)
+            let fs = &mut ws.f;
+            let (lam_f, demand_f, pool_f) = (&fs.lam[..], &mut fs.demand[..], &mut fs.pool[..]);
+            let (rerouted, sent, returned) = (
+                &mut fs.rerouted[..],
+                &mut fs.sent[..],
+                &mut fs.returned[..],
+            );
+            let (poisson, rngs) = (&ws.poisson[..], &mut ws.rngs[..]);
+            let demand_g = &mut ws.g.demand_today[..];
             for &f in &cr.flows {
-                let lam = ws.f.lam[f];
+                let lam = lam_f[f];
                 let demand = if noise {
-                    ws.poisson[f].sample(&mut ws.rngs[f])
+                    poisson[f].sample(&mut rngs[f])
                 } else {
                     lam
                 };
-                ws.f.demand[f] += demand;
-                ws.g.demand_today[self.flow_commodity[f]] += demand;
+                demand_f[f] += demand;
+                demand_g[self.flow_commodity[f]] += demand;
                 demand_c += demand;
-                let pool = ws.f.pool[f];
+                let pool = pool_f[f];
                 let back = if pool > 0.0 {
                     let r = pool.min(k.ret_share * lam);
                     let left = pool - r;
-                    ws.f.pool[f] = if left < 1e-12 * lam.max(1.0) {
+                    pool_f[f] = if left < 1e-12 * lam.max(1.0) {
                         0.0
                     } else {
                         left
@@ -783,9 +793,9 @@ impl<'s> Engine<'s> {
                 } else {
                     0.0
                 };
-                ws.f.rerouted[f] = 0.0;
-                ws.f.sent[f] = demand + back;
-                ws.f.returned[f] = back;
+                rerouted[f] = 0.0;
+                sent[f] = demand + back;
+                returned[f] = back;
             }
             ws.c.demand_today[c] = demand_c;
             return false;
