@@ -138,11 +138,14 @@ duration_days = {d}
 }
 
 /// The generator and Poisson sampler choices: the engine's sampler
-/// (`PoissonSampler`: alias table of Poisson(⌊λ⌋) plus Poisson(λ − ⌊λ⌋) by
-/// inversion, PTRS from λ = 1024) beside the previous one
-/// (`PoissonInversion`: guide-table inversion below λ = 40, PTRS above) and
-/// rand_distr's, per draw and per re-targeting (`set`, once per flow and
-/// replicate). Kept for the comparison that justified the choice.
+/// (`PoissonSampler`: alias table of Poisson(⌊λ⌋) over its central range,
+/// with escapes to its tails, plus Poisson(λ − ⌊λ⌋) by inversion, PTRS
+/// from λ = 1024) beside the previous one (`PoissonInversion`: guide-table
+/// inversion below λ = 40, PTRS above) and rand_distr's, per draw with one
+/// λ (hot tables), per re-targeting (`set`, once per flow and replicate),
+/// and in the engine's access pattern (`engine_pattern`: 16 flows with
+/// tables that change every replicate). Kept for the comparison that
+/// justified the choice.
 fn samplers(c: &mut Criterion) {
     use bordersim::sampling::{PoissonInversion, PoissonSampler};
     use rand_distr::{Distribution, Poisson};
@@ -216,6 +219,49 @@ fn samplers(c: &mut Criterion) {
             }
         })
     });
+    // The engine's access pattern: 16 flows, each with its own stream and a
+    // λ redrawn every replicate (uniform on [1, 200], precomputed for 256
+    // replicates), re-targeted once per replicate and then sampled day by day,
+    // the flows interleaved (`for day in 0..180 { for f in 0..16 { … } }`).
+    // Unlike the hot loops above, each replicate touches 16 different tables
+    // that change from one replicate to the next, so the cost includes the
+    // cache misses of the table entries. Throughput: draws (180 × 16 per
+    // replicate, the 16 `set`s included).
+    {
+        const FLOWS: usize = 16;
+        const DAYS: usize = 180;
+        const REPS: usize = 256;
+        g.throughput(Throughput::Elements((DAYS * FLOWS) as u64));
+        let mut x = Xoshiro256pp::from_seed_u64(7);
+        let lams: Vec<f64> = (0..REPS * FLOWS)
+            .map(|_| 1.0 + 199.0 * x.uniform())
+            .collect();
+        let mut samplers = vec![PoissonSampler::default(); FLOWS];
+        // Build every table the list needs before timing starts.
+        for &lam in &lams {
+            samplers[0].set(lam);
+        }
+        let mut rngs: Vec<Xoshiro256pp> = (0..FLOWS as u64)
+            .map(|f| Xoshiro256pp::from_seed_u64(100 + f))
+            .collect();
+        let mut rep = 0usize;
+        g.bench_function("engine_pattern", |b| {
+            b.iter(|| {
+                let lam = &lams[rep * FLOWS..(rep + 1) * FLOWS];
+                rep = (rep + 1) % REPS;
+                for (s, &l) in samplers.iter_mut().zip(lam) {
+                    s.set(black_box(l));
+                }
+                let mut sum = 0.0;
+                for _ in 0..DAYS {
+                    for (s, r) in samplers.iter().zip(rngs.iter_mut()) {
+                        sum += s.sample(r);
+                    }
+                }
+                sum
+            })
+        });
+    }
     g.finish();
 }
 

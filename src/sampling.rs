@@ -3,16 +3,28 @@
 //! Daily truck arrivals are Poisson: the engine draws one Poisson(λ_f) count
 //! per flow and day, with λ_f an uncertain input that changes every
 //! replicate (typically 1–200). [`PoissonSampler`] therefore needs both a
-//! cheap draw (a few ns) and a cheap re-targeting [`set`](PoissonSampler::set)
-//! (tens of ns, no table build). It splits the mean, λ = j + r with
-//! j = ⌊λ⌋ and r ∈ [0, 1):
+//! cheap draw (a few ns, also when the 16 or so flows of a replicate each
+//! use a different table that changes every replicate) and a cheap
+//! re-targeting [`set`](PoissonSampler::set) (tens of ns, no table build).
+//! It splits the mean, λ = j + r with j = ⌊λ⌋ and r ∈ [0, 1):
 //!
 //! * **Poisson(j)**, for integer j < [`ALIAS_MAX_LAMBDA`]: Walker's alias
-//!   method (Vose's construction) on the Poisson(j) pmf. The table of each j
-//!   is built once per process, the first time any thread needs it, and is
-//!   then shared read-only by all threads (`set` only fetches it). A draw
-//!   takes one 64-bit word: its top bits pick an entry, its remaining low
-//!   bits are compared with the entry's integer threshold.
+//!   method (Vose's construction) over the *central range* of Poisson(j),
+//!   the values that hold all but at most 2⁻¹⁴ ([`ESCAPE_MAX_LOG2`]) of the
+//!   mass on each side, plus two *escape* values that carry the exact mass
+//!   of the lower and of the upper tail. An entry is one `u64` (threshold
+//!   and alias packed), so a table is 2ᵇ·8 bytes: 1 KB at j = 150, about
+//!   840 bytes on average over j < 200, 167 KB for all of them (a full
+//!   table down to the 2⁻⁶⁴ resolution took 16-byte entries over twice the
+//!   range: 4 KB at j = 150, 16 tables overflowing L1). A draw takes one
+//!   64-bit word: its top b bits pick an entry, its low 64 − b bits are
+//!   compared with the entry's integer threshold. When an escape is drawn
+//!   (probability below 2·2⁻¹⁴, far below for most j: the central range is
+//!   widened to fill the power of two), the same low bits, which are then
+//!   uniform on [0, escape weight), are inverted against the tail's
+//!   cumulative weights from the cut outward (a cold path). Each table is
+//!   built once per process, the first time any thread needs it, and is
+//!   then shared read-only by all threads (`set` only fetches it).
 //! * **Poisson(r)**: inversion of its distribution function with the first
 //!   three cdf values precomputed by `set` as 53-bit integer thresholds
 //!   (a second word, its top 53 bits compared with them without branches);
@@ -22,36 +34,59 @@
 //!   squeeze (PTRS, 1993), with log k! from a table.
 //!
 //! Below the alias limit every draw consumes exactly two words of the
-//! stream (the second even when r = 0), so the stream position after d
-//! days does not depend on λ or on the values drawn (common random numbers
-//! stay aligned across scenario variants).
+//! stream — the second even when r = 0, and also when an escape is drawn
+//! (the tail reuses the first word's low bits, it draws no extra word) —
+//! so the stream position after d days does not depend on λ or on the
+//! values drawn (common random numbers stay aligned across scenario
+//! variants). The values drawn from a given stream position do depend on
+//! the tables' layout: changing [`ESCAPE_MAX_LOG2`] or the table
+//! construction changes every run's draws (not their law).
 //!
 //! # Exactness
 //!
 //! * The decomposition is exact: independent Poisson(j) and Poisson(r) sum
 //!   to Poisson(j + r).
-//! * The alias method is an exact sampler of the weights it stores: the
-//!   top `b` bits of a uniform word pick each of the 2ᵇ entries with
-//!   probability 2⁻ᵇ, the other 64 − b bits are uniform on [0, 2⁶⁴⁻ᵇ) and
-//!   independent of them, so entry i yields `lo + i` with probability
-//!   `thr[i]·2⁻⁶⁴` and its alias otherwise. The thresholds are built in
-//!   integer arithmetic from integer weights wₖ that sum to exactly 2⁶⁴, so
-//!   value `lo + k` is drawn with probability exactly wₖ·2⁻⁶⁴. The wₖ differ
-//!   from the Poisson(j) pmf by (a) the truncated tails: the mass left out
-//!   beyond each end of the support [lo, hi] is below 10⁻²⁰ + 2⁻⁶⁵, under
+//! * Poisson(j) is drawn from integer weights wₖ (units of 2⁻⁶⁴) that sum
+//!   to exactly 2⁶⁴, with probability exactly wₖ·2⁻⁶⁴ for every k:
+//!   - *central values*: the top `b` bits of a uniform word pick each of
+//!     the 2ᵇ entries with probability 2⁻ᵇ, the other 64 − b bits are
+//!     uniform on [0, 2⁶⁴⁻ᵇ) and independent of them, so entry i yields
+//!     its own value with probability `thr[i]·2⁻⁶⁴` and its alias
+//!     otherwise. The thresholds are built in exact integer arithmetic, so
+//!     a central value `k` is drawn with probability exactly wₖ·2⁻⁶⁴, and
+//!     each escape with probability exactly its weight W (the sum of the
+//!     wₖ of its tail) times 2⁻⁶⁴.
+//!   - *tail values*: an escape weighs less than one entry, so Vose's
+//!     construction never uses it as an alias and keeps its whole weight
+//!     in its own entry: it is drawn exactly when the index bits select
+//!     that entry and the low bits are below W, so given the escape the
+//!     low bits are uniform on the integers of [0, W). Inverting them
+//!     against the tail's cumulative weights gives each tail value `k`
+//!     exactly wₖ of those W residuals: probability (W·2⁻⁶⁴)·(wₖ/W) =
+//!     wₖ·2⁻⁶⁴. No precision is lost in the tails: a 2⁻¹⁴ escape still
+//!     leaves a 50-bit residual, one integer per 2⁻⁶⁴ of probability.
+//!
+//!   The wₖ are those of the whole-support table of the previous version
+//!   (same construction, same integers; only their layout changed), and
+//!   differ from the Poisson(j) pmf by (a) the truncated tails: the mass
+//!   left out beyond each end of the support is below 10⁻²⁰ + 2⁻⁶⁵, under
 //!   the 2⁻⁶⁴ ≈ 5.4·10⁻²⁰ resolution of one 64-bit generator output;
 //!   (b) rounding the cumulative sums to multiples of 2⁻⁶⁴ and the
-//!   double-precision evaluation of the pmf (~10⁻¹⁶ relative). `tests/sampling.rs` checks the implied probabilities
-//!   ([`alias_implied_pmf`]) against an independent evaluation of the pmf
-//!   to 10⁻¹⁵ absolute.
+//!   double-precision evaluation of the pmf (~10⁻¹⁶ relative).
+//!   `tests/sampling.rs` checks the implied probabilities ([`alias_law`]:
+//!   central values, escapes, tail values) against an independent
+//!   evaluation of the pmf to 10⁻¹⁵ absolute, and the unit tests check in
+//!   integers that central and tail weights reproduce the whole-support
+//!   weights exactly.
 //! * The cdf thresholds of Poisson(r) are floored to multiples of 2⁻⁵³
 //!   (error below 1.1·10⁻¹⁶ each), as in inversion of a 53-bit uniform.
 //!
 //! The total-variation distance to Poisson(λ) is thus of order 10⁻¹⁵:
 //! detecting it would take of the order of 10³⁰ draws. The chi-square
-//! goodness-of-fit tests in `tests/sampling.rs` cover λ from 0.3 to 3000.5.
+//! goodness-of-fit tests in `tests/sampling.rs` cover λ from 0.3 to 3000.5,
+//! and the tails reached through the escapes separately.
 //!
-//! [`PoissonInversion`] is the previous sampler (guide-table inversion below
+//! [`PoissonInversion`] is the older sampler (guide-table inversion below
 //! λ = 40, rebuilt by every `set`), kept for the benchmark comparison that
 //! justified the change and as a cross-check in the tests.
 
@@ -93,12 +128,22 @@ pub fn log_factorial(k: u64) -> f64 {
 
 /// λ below which [`PoissonSampler`] uses the alias decomposition; from here
 /// on it uses PTRS. Tables are built only for the integer parts ⌊λ⌋ that
-/// occur (each at most 1024 entries of 16 bytes).
+/// occur (each at most 256 entries of 8 bytes, plus its cold tails).
 pub const ALIAS_MAX_LAMBDA: f64 = 1024.0;
 const ALIAS_LIMIT: usize = ALIAS_MAX_LAMBDA as usize;
 
-/// Mass allowed beyond each end of a table's support, relative to the total.
+/// Mass allowed beyond each end of the whole support, relative to the total.
 const TAIL_MASS: f64 = 1e-20;
+
+/// Each escape of an alias table carries at most 2^−`ESCAPE_MAX_LOG2` =
+/// 2⁻¹⁴ of the mass (the central range is then widened to fill its power of
+/// two, which leaves most escapes far lighter). A larger limit saves
+/// little memory (2⁻¹⁰: 12 % less for all j < 200), a smaller one costs
+/// some (2⁻²⁰: 23 % more); draws cost the same with all three, within
+/// the noise of the measurement.
+pub const ESCAPE_MAX_LOG2: u32 = 14;
+/// [`ESCAPE_MAX_LOG2`] as a weight, in units of 2⁻⁶⁴.
+const ESCAPE_MAX: u128 = TWO64 >> ESCAPE_MAX_LOG2;
 
 /// 2⁶⁴, exact in both types.
 const TWO64: u128 = 1 << 64;
@@ -106,34 +151,47 @@ const TWO64_F: f64 = 18_446_744_073_709_551_616.0;
 /// 2⁵³ as a float.
 const TWO53_F: f64 = 9_007_199_254_740_992.0;
 
-/// One alias-table entry: keep `lo + index` when the low bits of the word
-/// are below `thr`, else return `lo + alias`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct Entry {
-    /// Threshold in units of 2⁻⁶⁴, in [0, 2⁶⁴⁻ᵇ] (b = index bits).
-    thr: u64,
-    /// Offset from `lo` of the value returned when the entry is not kept.
-    alias: u32,
-}
-
-/// The alias table of Poisson(j): 2ᵇ entries over the support `[lo, hi]`
-/// (padding entries beyond `hi` have threshold 0: always their alias).
-/// Copied by value into each sampler; the entries are shared.
+/// The sampler of Poisson(j): an alias table over the central range
+/// `[lo, lo + m)` and two escapes, plus the cold tails the escapes lead to.
+///
+/// The table has n = 2ᵇ entries of one `u64` each, `alias << (64 − b) | thr`:
+/// the entry of index i keeps i when the word's low 64 − b bits are below
+/// `thr` (< 2⁶⁴⁻ᵇ; a full entry is stored as alias i), else returns
+/// `alias`. Index i stands for the value `lo + i` for i < m, for the escape
+/// to the lower tail for i = m and to the upper tail for i = m + 1;
+/// indices beyond are padding of weight 0 (only when the whole support is
+/// shorter than the table). Copied by value into each sampler; entries and
+/// tails are shared.
 #[derive(Clone, Copy)]
 struct AliasTable {
-    entries: &'static [Entry],
-    /// Smallest value of the support.
+    entries: &'static [u64],
+    tails: &'static Tails,
+    /// Smallest value of the central range.
     lo: u32,
-    /// 64 − b: the word's top b bits are the index.
+    /// Number of central values (the lower escape's index).
+    m: u32,
+    /// 64 − b: the word's top b bits are the index (and an entry's top b
+    /// bits its alias).
     shift: u32,
-    /// 2⁶⁴⁻ᵇ − 1: the word's low bits compared with the threshold.
+    /// 2⁶⁴⁻ᵇ − 1: the word's low bits compared with the entry's threshold.
     mask: u64,
+}
+
+/// The tails beyond the central range `[lo, lo + m)`, drawn by inversion of
+/// the escape entry's own low bits. `lower[i]` is the total weight (units
+/// of 2⁻⁶⁴) of the values below `lo − 1 − i`, `upper[i]` that of the values
+/// above `lo + m + i`; both decrease to 0, the last value of each tail.
+#[derive(Debug, Default)]
+struct Tails {
+    lower: Vec<u64>,
+    upper: Vec<u64>,
 }
 
 impl std::fmt::Debug for AliasTable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AliasTable")
             .field("lo", &self.lo)
+            .field("m", &self.m)
             .field("entries", &self.entries.len())
             .finish()
     }
@@ -143,117 +201,111 @@ impl AliasTable {
     /// Placeholder of a sampler that never draws from a table.
     const EMPTY: AliasTable = AliasTable {
         entries: &[],
+        tails: &Tails {
+            lower: Vec::new(),
+            upper: Vec::new(),
+        },
         lo: 0,
+        m: 0,
         shift: 63,
         mask: (1 << 63) - 1,
     };
 
-    /// Builds the table of Poisson(j).
+    /// Builds the sampler of Poisson(j) from its integer weights
+    /// ([`full_weights`]).
     ///
-    /// The pmf is evaluated relative to the mode (qⱼ = 1, then
-    /// qₖ₊₁ = qₖ·j/(k+1) upward and qₖ₋₁ = qₖ·k/j downward: only correctly
-    /// rounded operations, so the table is the same on every platform),
-    /// truncated where the remaining tail, bounded by a geometric series,
-    /// is below [`TAIL_MASS`] of the total, and turned into integer weights
-    /// in units of 2⁻⁶⁴ that sum to exactly 2⁶⁴ ([`integer_weights`]).
-    /// Vose's construction then runs in exact integer arithmetic.
+    /// The central range starts as the narrowest one that leaves at most
+    /// [`ESCAPE_MAX`] to each side, and is then widened, one value at a
+    /// time on the side of the heavier neighbour, until the central values
+    /// and the two escapes fill the power of two the table has anyway (or
+    /// the support is exhausted). Vose's construction then runs in exact
+    /// integer arithmetic. Each escape weighs less than one entry (2⁶⁴⁻ᵇ),
+    /// so it starts on Vose's "small" list, is never used as an alias, and
+    /// its whole mass sits in its own entry as the kept part: given that the
+    /// lower escape was drawn, the word's low 64 − b bits are uniform on
+    /// [0, weight of the escape) — the residual that [`tail`](Self::tail)
+    /// inverts.
     fn build(j: u32) -> AliasTable {
-        let jf = j as f64;
-        // Relative pmf upward from the mode until negligible.
-        let mut up = vec![1.0f64];
-        loop {
-            let k = j as usize + up.len();
-            let q = up[up.len() - 1] * jf / k as f64;
-            if q < 1e-30 {
-                break;
-            }
-            up.push(q);
+        let (lo_full, w) = full_weights(j);
+        let len = w.len();
+        let mode = (j - lo_full) as usize;
+        // Narrowest central range [a, b] (indices into `w`).
+        let mut a = 0;
+        let mut below = 0u128;
+        while a < mode && below + w[a] <= ESCAPE_MAX {
+            below += w[a];
+            a += 1;
         }
-        let mut down = Vec::new(); // q_{j-1}, q_{j-2}, …
-        let mut q = 1.0f64;
-        let mut k = j;
-        while k > 0 {
-            q *= k as f64 / jf;
-            if q < 1e-30 {
-                break;
-            }
-            down.push(q);
-            k -= 1;
+        let mut b = len - 1;
+        let mut above = 0u128;
+        while b > mode && above + w[b] <= ESCAPE_MAX {
+            above += w[b];
+            b -= 1;
         }
-        let total = neumaier_sum(up.iter().chain(down.iter()).copied());
-        // Truncate: the tail beyond hi is at most q_{hi+1}/(1 − j/(hi+2)),
-        // the tail below lo at most q_{lo−1}/(1 − (lo−1)/j) (the ratios of
-        // successive terms only decrease outward).
-        let mut n_up = up.len();
-        for i in 0..up.len() {
-            let next = up.get(i + 1).copied().unwrap_or(0.0);
-            let hi = (j as usize + i) as f64;
-            if next / (1.0 - jf / (hi + 2.0)) < TAIL_MASS * total {
-                n_up = i + 1;
-                break;
-            }
-        }
-        let mut n_down = down.len();
-        for i in 0..=down.len() {
-            // lo = j − i; the next term below is down[i] (q_{lo−1}).
-            let lo = j as usize - i;
-            let next = if lo == 0 {
-                0.0
+        let size = (b - a + 3).next_power_of_two();
+        while b - a + 3 < size && (a > 0 || b + 1 < len) {
+            if a > 0 && (b + 1 == len || w[a - 1] >= w[b + 1]) {
+                a -= 1;
             } else {
-                down.get(i).copied().unwrap_or(0.0)
-            };
-            if next == 0.0 || next / (1.0 - (lo as f64 - 1.0) / jf) < TAIL_MASS * total {
-                n_down = i;
-                break;
+                b += 1;
             }
         }
-        let lo = j - n_down as u32;
-        // Relative pmf over [lo, hi], ascending.
-        let q: Vec<f64> = down[..n_down]
-            .iter()
-            .rev()
-            .chain(up[..n_up].iter())
-            .copied()
-            .collect();
-        let w = integer_weights(&q, (j - lo) as usize);
-        // Values of weight 0 leave the support (their mass is in the
-        // rounding of the cumulative sums, below 2⁻⁶⁵ on each side).
-        let first = w.iter().position(|&x| x > 0).unwrap_or(0);
-        let last = w.iter().rposition(|&x| x > 0).unwrap_or(0);
-        let lo = lo + first as u32;
-        let mut w = w[first..=last].to_vec();
-        let size = w.len().next_power_of_two().max(2);
+        let m = b - a + 1;
         let bits = size.trailing_zeros();
         let cap: u128 = TWO64 >> bits; // one entry's mass, 2^(64−b)
-        w.resize(size, 0);
+        let (esc_lo, esc_hi): (u128, u128) = (w[..a].iter().sum(), w[b + 1..].iter().sum());
+        assert!(
+            esc_lo <= ESCAPE_MAX && esc_hi <= ESCAPE_MAX && esc_lo.max(esc_hi) < cap,
+            "Poisson({j}): escapes {esc_lo} {esc_hi}"
+        );
+        let mut tw = vec![0u128; size];
+        tw[..m].copy_from_slice(&w[a..=b]);
+        tw[m] = esc_lo;
+        tw[m + 1] = esc_hi;
 
         // Vose: pair each under-full entry with an over-full one. Every
         // step keeps Σ(remaining w) = (#remaining)·cap exactly, so when one
         // list runs dry the other holds only entries of exactly `cap`.
-        let mut entries = vec![Entry::default(); size];
-        let (mut small, mut large): (Vec<usize>, Vec<usize>) = (0..size).partition(|&i| w[i] < cap);
+        let mut thr = vec![0u128; size];
+        let mut alias: Vec<usize> = (0..size).collect();
+        let (mut small, mut large): (Vec<usize>, Vec<usize>) =
+            (0..size).partition(|&i| tw[i] < cap);
         while let (Some(&s), Some(&l)) = (small.last(), large.last()) {
             small.pop();
-            entries[s] = Entry {
-                thr: w[s] as u64,
-                alias: l as u32,
-            };
-            w[l] -= cap - w[s];
-            if w[l] < cap {
+            thr[s] = tw[s];
+            alias[s] = l;
+            tw[l] -= cap - tw[s];
+            if tw[l] < cap {
                 large.pop();
                 small.push(l);
             }
         }
         for i in large.into_iter().chain(small) {
-            assert_eq!(w[i], cap, "alias table of Poisson({j}) unbalanced");
-            entries[i] = Entry {
-                thr: cap as u64,
-                alias: i as u32,
-            };
+            assert_eq!(tw[i], cap, "alias table of Poisson({j}) unbalanced");
+            // A full entry: kept or not, it returns i.
+            (thr[i], alias[i]) = (0, i);
+        }
+        let entries: Vec<u64> = (0..size)
+            .map(|i| ((alias[i] as u64) << (64 - bits)) | thr[i] as u64)
+            .collect();
+        // Outer sums of the tails, innermost value first.
+        let mut lower = vec![0u64; a];
+        let mut acc = 0u128;
+        for i in 0..a {
+            lower[a - 1 - i] = acc as u64;
+            acc += w[i];
+        }
+        let mut upper = vec![0u64; len - 1 - b];
+        let mut acc = 0u128;
+        for i in (b + 1..len).rev() {
+            upper[i - b - 1] = acc as u64;
+            acc += w[i];
         }
         AliasTable {
             entries: Box::leak(entries.into_boxed_slice()),
-            lo,
+            tails: Box::leak(Box::new(Tails { lower, upper })),
+            lo: lo_full + a as u32,
+            m: m as u32,
             shift: 64 - bits,
             mask: (cap - 1) as u64,
         }
@@ -267,26 +319,148 @@ impl AliasTable {
         *TABLES[j as usize].get_or_init(|| AliasTable::build(j))
     }
 
-    /// One draw of Poisson(j) from the 64-bit word `u`, as an offset from 0.
+    /// One draw of Poisson(j) from the 64-bit word `u`.
     #[inline(always)]
     fn draw(&self, u: u64) -> u32 {
         let idx = (u >> self.shift) as usize;
         let e = self.entries[idx];
-        let keep = (u & self.mask) < e.thr;
-        self.lo + std::hint::select_unpredictable(keep, idx as u32, e.alias)
+        let keep = (u & self.mask) < (e & self.mask);
+        let v = std::hint::select_unpredictable(keep, idx as u32, (e >> self.shift) as u32);
+        if v < self.m {
+            self.lo + v
+        } else {
+            self.tail(v, u)
+        }
     }
 
-    /// Probability of each value `lo + i` in units of 2⁻⁶⁴ (over all 2ᵇ
-    /// entries, padding included).
+    /// The value drawn when the word `u` selected escape `v` (m: lower
+    /// tail, m + 1: upper): `u`'s low 64 − b bits, uniform on [0, escape
+    /// weight), inverted against the tail's outer sums, from the cut
+    /// outward. A value whose outer sum is `s` and whose inner neighbour's
+    /// is `s′` is returned for the `s′ − s` residuals in [s, s′): exactly
+    /// its weight.
+    #[cold]
+    #[inline(never)]
+    fn tail(&self, v: u32, u: u64) -> u32 {
+        let low = u & self.mask;
+        let (outer, lower) = if v == self.m {
+            (&self.tails.lower, true)
+        } else {
+            debug_assert_eq!(v, self.m + 1, "padding entry drawn");
+            (&self.tails.upper, false)
+        };
+        let i = outer
+            .iter()
+            .position(|&s| low >= s)
+            .expect("outer sums end at 0") as u32;
+        if lower {
+            self.lo - 1 - i
+        } else {
+            self.lo + self.m + i
+        }
+    }
+
+    /// Weight (units of 2⁻⁶⁴) of each table index, padding included.
     fn implied_weights(&self) -> Vec<u128> {
         let cap = self.mask as u128 + 1;
         let mut w = vec![0u128; self.entries.len()];
-        for (i, e) in self.entries.iter().enumerate() {
-            w[i] += e.thr as u128;
-            w[e.alias as usize] += cap - e.thr as u128;
+        for (i, &e) in self.entries.iter().enumerate() {
+            let thr = (e & self.mask) as u128;
+            w[i] += thr;
+            w[(e >> self.shift) as usize] += cap - thr;
         }
         w
     }
+}
+
+/// Weights of the tail values, innermost first, from their outer sums
+/// (the first of which is the escape weight `esc`).
+fn tail_weights(esc: u128, outer: &[u64]) -> Vec<u128> {
+    let mut prev = esc;
+    outer
+        .iter()
+        .map(|&s| {
+            let w = prev - s as u128;
+            prev = s as u128;
+            w
+        })
+        .collect()
+}
+
+/// Integer weights of Poisson(j), in units of 2⁻⁶⁴ and summing to exactly
+/// 2⁶⁴, over the support `[lo, lo + len)` returned with them: the law every
+/// sampler of Poisson(j) draws.
+///
+/// The pmf is evaluated relative to the mode (qⱼ = 1, then
+/// qₖ₊₁ = qₖ·j/(k+1) upward and qₖ₋₁ = qₖ·k/j downward: only correctly
+/// rounded operations, so the weights are the same on every platform),
+/// truncated where the remaining tail, bounded by a geometric series, is
+/// below [`TAIL_MASS`] of the total, and turned into integer weights by
+/// [`integer_weights`]; values of weight 0 at either end are dropped.
+fn full_weights(j: u32) -> (u32, Vec<u128>) {
+    let jf = j as f64;
+    // Relative pmf upward from the mode until negligible.
+    let mut up = vec![1.0f64];
+    loop {
+        let k = j as usize + up.len();
+        let q = up[up.len() - 1] * jf / k as f64;
+        if q < 1e-30 {
+            break;
+        }
+        up.push(q);
+    }
+    let mut down = Vec::new(); // q_{j-1}, q_{j-2}, …
+    let mut q = 1.0f64;
+    let mut k = j;
+    while k > 0 {
+        q *= k as f64 / jf;
+        if q < 1e-30 {
+            break;
+        }
+        down.push(q);
+        k -= 1;
+    }
+    let total = neumaier_sum(up.iter().chain(down.iter()).copied());
+    // Truncate: the tail beyond hi is at most q_{hi+1}/(1 − j/(hi+2)),
+    // the tail below lo at most q_{lo−1}/(1 − (lo−1)/j) (the ratios of
+    // successive terms only decrease outward).
+    let mut n_up = up.len();
+    for i in 0..up.len() {
+        let next = up.get(i + 1).copied().unwrap_or(0.0);
+        let hi = (j as usize + i) as f64;
+        if next / (1.0 - jf / (hi + 2.0)) < TAIL_MASS * total {
+            n_up = i + 1;
+            break;
+        }
+    }
+    let mut n_down = down.len();
+    for i in 0..=down.len() {
+        // lo = j − i; the next term below is down[i] (q_{lo−1}).
+        let lo = j as usize - i;
+        let next = if lo == 0 {
+            0.0
+        } else {
+            down.get(i).copied().unwrap_or(0.0)
+        };
+        if next == 0.0 || next / (1.0 - (lo as f64 - 1.0) / jf) < TAIL_MASS * total {
+            n_down = i;
+            break;
+        }
+    }
+    let lo = j - n_down as u32;
+    // Relative pmf over [lo, hi], ascending.
+    let q: Vec<f64> = down[..n_down]
+        .iter()
+        .rev()
+        .chain(up[..n_up].iter())
+        .copied()
+        .collect();
+    let w = integer_weights(&q, (j - lo) as usize);
+    // Values of weight 0 leave the support (their mass is in the rounding
+    // of the cumulative sums, below 2⁻⁶⁵ on each side).
+    let first = w.iter().position(|&x| x > 0).unwrap_or(0);
+    let last = w.iter().rposition(|&x| x > 0).unwrap_or(0);
+    (lo + first as u32, w[first..=last].to_vec())
 }
 
 /// Integer weights in units of 2⁻⁶⁴, summing to exactly 2⁶⁴, of the
@@ -354,17 +528,49 @@ fn neumaier_sum(xs: impl Iterator<Item = f64>) -> f64 {
     acc.value()
 }
 
-/// Test hook: the probabilities that the alias table of Poisson(j)
-/// (integer j < [`ALIAS_MAX_LAMBDA`]) actually draws, reconstructed from
-/// its thresholds and aliases. Returns `(lo, p)` where `p[i]` is the
-/// probability of the value `lo + i`; `p` covers the padded table, so its
-/// last entries (beyond the support) are 0. Each `p[i]` is a multiple of
-/// 2⁻⁶⁴ and they sum to exactly 1 before conversion to `f64`.
-pub fn alias_implied_pmf(j: u32) -> (u32, Vec<f64>) {
+/// What the sampler of Poisson(j) draws (integer j <
+/// [`ALIAS_MAX_LAMBDA`]), reconstructed from its tables by
+/// [`alias_law`]. Every probability is a multiple of 2⁻⁶⁴; `central` and
+/// `escape` sum to exactly 1, and each tail to exactly its escape (before
+/// conversion to `f64`).
+#[derive(Clone, Debug)]
+pub struct AliasLaw {
+    /// Smallest value of the central range.
+    pub lo: u32,
+    /// Probability of drawing the central value `lo + i` from the table.
+    pub central: Vec<f64>,
+    /// Probability of drawing the escape to the lower and to the upper
+    /// tail.
+    pub escape: [f64; 2],
+    /// Probability of the value `lo − 1 − i` (drawn through the lower
+    /// escape), innermost first; the last one is the smallest value drawn.
+    pub lower_tail: Vec<f64>,
+    /// Probability of the value `lo + central.len() + i` (through the upper
+    /// escape); the last one is the largest value drawn.
+    pub upper_tail: Vec<f64>,
+    /// Bytes the table occupies (the memory a draw touches; the tails are
+    /// only read after an escape).
+    pub table_bytes: usize,
+}
+
+/// Test hook: the law of the sampler of Poisson(j) ([`AliasLaw`]), as its
+/// tables define it: the table's probabilities from its thresholds and
+/// aliases, each tail's from its outer sums.
+pub fn alias_law(j: u32) -> AliasLaw {
     assert!((j as usize) < ALIAS_LIMIT, "no alias table for j = {j}");
     let t = AliasTable::get(j);
     let w = t.implied_weights();
-    (t.lo, w.iter().map(|&x| x as f64 / TWO64_F).collect())
+    let m = t.m as usize;
+    let f = |x: &u128| *x as f64 / TWO64_F;
+    let tail = |esc, outer| tail_weights(esc, outer).iter().map(f).collect();
+    AliasLaw {
+        lo: t.lo,
+        central: w[..m].iter().map(f).collect(),
+        escape: [f(&w[m]), f(&w[m + 1])],
+        lower_tail: tail(w[m], &t.tails.lower),
+        upper_tail: tail(w[m + 1], &t.tails.upper),
+        table_bytes: std::mem::size_of_val(t.entries),
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -444,7 +650,8 @@ impl PoissonSampler {
     }
 
     /// One draw (a whole number, as `f64`). Below [`ALIAS_MAX_LAMBDA`] it
-    /// consumes exactly two words of `rng`.
+    /// consumes exactly two words of `rng`, also when the value comes from
+    /// a tail (through an escape).
     #[inline]
     pub fn sample(&self, rng: &mut Xoshiro256pp) -> f64 {
         match self.mode {
@@ -519,7 +726,9 @@ impl Ptrs {
         }
     }
 
-    #[inline]
+    /// Not inlined: keeps [`PoissonSampler::sample`] small enough to be
+    /// inlined into its callers (PTRS costs tens of ns a draw anyway).
+    #[inline(never)]
     fn sample(&self, rng: &mut Xoshiro256pp) -> f64 {
         loop {
             let u = rng.uniform() - 0.5;
@@ -665,33 +874,65 @@ impl PoissonInversion {
 mod tests {
     use super::*;
 
-    /// Every table the sampler can use: weights sum to exactly 2⁶⁴, the
-    /// thresholds fit their entries, padding entries never keep their own
-    /// index, aliases stay inside the support, and the support contains
-    /// the mode.
+    /// Splits an entry into (threshold, alias).
+    fn split(t: &AliasTable, e: u64) -> (u64, usize) {
+        (e & t.mask, (e >> t.shift) as usize)
+    }
+
+    /// Every table the sampler can use draws exactly the integer weights of
+    /// [`full_weights`] (central values from the table, the rest through
+    /// the escapes and tails), its entries are well formed, each escape
+    /// holds its whole mass as the kept part of its own entry (the premise
+    /// of the tail inversion), and the table is as small as its power of
+    /// two allows.
     #[test]
     fn every_alias_table_is_exact_in_integers() {
         for j in 0..ALIAS_LIMIT as u32 {
             let t = AliasTable::get(j);
             let n = t.entries.len();
-            assert!(n.is_power_of_two() && n >= 2);
+            let m = t.m as usize;
+            assert!(n.is_power_of_two() && n >= 4, "j={j}");
             assert_eq!(64 - t.shift, n.trailing_zeros(), "j={j}");
             let cap = t.mask as u128 + 1;
             assert_eq!(cap * n as u128, TWO64, "j={j}");
             let w = t.implied_weights();
             assert_eq!(w.iter().sum::<u128>(), TWO64, "j={j}");
-            let support = w.iter().rposition(|&x| x > 0).unwrap() + 1;
-            assert!(
-                support > n / 2 || n == 2,
-                "j={j}: table padded beyond a power of two"
-            );
-            assert!(t.lo <= j && j < t.lo + support as u32, "j={j}");
-            for (i, e) in t.entries.iter().enumerate() {
-                assert!(e.thr as u128 <= cap, "j={j} entry {i}");
-                assert!((e.alias as usize) < support, "j={j} entry {i}");
-                if i >= support {
-                    assert_eq!(e.thr, 0, "j={j}: padding entry {i} keeps itself");
+            for (i, &e) in t.entries.iter().enumerate() {
+                let (thr, alias) = split(&t, e);
+                assert!((thr as u128) < cap && alias < m + 2, "j={j} entry {i}");
+                if alias == i {
+                    assert_eq!(thr, 0, "j={j}: full entry {i} not canonical");
                 }
+                if i != m && i != m + 1 {
+                    assert!(alias < m, "j={j}: entry {i} aliases an escape");
+                }
+                if i >= m + 2 {
+                    assert_eq!(w[i], 0, "j={j}: padding entry {i} drawn");
+                }
+            }
+            for (k, outer) in [(m, &t.tails.lower), (m + 1, &t.tails.upper)] {
+                let (thr, _) = split(&t, t.entries[k]);
+                assert_eq!(thr as u128, w[k], "j={j}: escape {k} not kept whole");
+                assert!(w[k] <= ESCAPE_MAX, "j={j}: escape {k} too heavy");
+                assert_eq!(w[k] == 0, outer.is_empty(), "j={j}");
+                assert!(outer.windows(2).all(|p| p[0] >= p[1]), "j={j}");
+                assert!(outer.last().is_none_or(|&s| s == 0), "j={j}");
+                assert!(outer.first().is_none_or(|&s| (s as u128) < w[k]), "j={j}");
+            }
+            // The same law as the full weights, value by value.
+            let (lo_full, full) = full_weights(j);
+            let mut law: Vec<u128> = tail_weights(w[m], &t.tails.lower);
+            law.reverse();
+            law.extend_from_slice(&w[..m]);
+            law.extend(tail_weights(w[m + 1], &t.tails.upper));
+            assert_eq!(lo_full, t.lo - t.tails.lower.len() as u32, "j={j}");
+            assert_eq!(law, full, "j={j}");
+            assert!(t.lo <= j && j < t.lo + t.m, "j={j}: mode outside");
+            // Widened to fill the table, or the whole support.
+            if w[m] + w[m + 1] > 0 {
+                assert_eq!(m + 2, n, "j={j}");
+            } else {
+                assert_eq!((m + 2).next_power_of_two(), n, "j={j}");
             }
         }
     }
@@ -703,18 +944,56 @@ mod tests {
         for u in [0, 1, u64::MAX / 2, u64::MAX] {
             assert_eq!(t.draw(u), 0);
         }
-        // A full entry keeps its index for every low-bit pattern; the
-        // boundary of a partial entry is exactly at its threshold.
+        // The boundary of a partial entry is exactly at its threshold.
         let t = AliasTable::get(30);
-        let (i, e) = t
-            .entries
-            .iter()
-            .enumerate()
-            .find(|(_, e)| e.thr > 0 && e.thr <= t.mask)
+        let (i, thr, alias) = (0..t.m as usize)
+            .map(|i| {
+                let (thr, alias) = split(&t, t.entries[i]);
+                (i, thr, alias)
+            })
+            .find(|&(i, thr, alias)| thr > 0 && alias != i)
             .unwrap();
         let base = (i as u64) << t.shift;
-        assert_eq!(t.draw(base + e.thr - 1), t.lo + i as u32);
-        assert_eq!(t.draw(base + e.thr), t.lo + e.alias);
+        assert_eq!(t.draw(base + thr - 1), t.lo + i as u32);
+        assert_eq!(t.draw(base + thr), t.lo + alias as u32);
+        assert_eq!(t.draw(base + (1 << t.shift) - 1), t.lo + alias as u32);
+    }
+
+    /// Through an escape, the residual r of the word's low bits (uniform on
+    /// [0, escape weight)) gives each tail value exactly the residuals
+    /// between its outer sum and its inner neighbour's: checked at both
+    /// ends of every cell, through `draw`.
+    #[test]
+    fn escapes_invert_the_residual() {
+        let mut seen = [0usize; 2];
+        for j in (1..ALIAS_LIMIT as u32).step_by(7) {
+            let t = AliasTable::get(j);
+            let w = t.implied_weights();
+            let m = t.m as usize;
+            for (side, outer) in [&t.tails.lower, &t.tails.upper].into_iter().enumerate() {
+                let base = ((m + side) as u64) << t.shift;
+                let mut prev = w[m + side] as u64;
+                for (i, &s) in outer.iter().enumerate() {
+                    let want = if side == 0 {
+                        t.lo - 1 - i as u32
+                    } else {
+                        t.lo + t.m + i as u32
+                    };
+                    if s < prev {
+                        assert_eq!(t.draw(base + s), want, "j={j}");
+                        assert_eq!(t.draw(base + prev - 1), want, "j={j}");
+                        seen[side] += 1;
+                    }
+                    prev = s;
+                }
+                // Residuals at or above the escape weight are the alias's.
+                if w[m + side] > 0 {
+                    let (thr, alias) = split(&t, t.entries[m + side]);
+                    assert_eq!(t.draw(base + thr), t.lo + alias as u32, "j={j}");
+                }
+            }
+        }
+        assert!(seen[0] > 1000 && seen[1] > 1000, "{seen:?}");
     }
 
     #[test]
