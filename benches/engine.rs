@@ -82,16 +82,15 @@ fn full_run(c: &mut Criterion) {
     g.finish();
 }
 
-/// A closure of `d` days at one crossing over 180 days: long queues must
-/// not cost more per day than short ones.
-fn closure_length(c: &mut Criterion) {
-    let mut g = c.benchmark_group("closure_length");
-    for d in [7, 180] {
-        let text = format!(
-            r#"
+/// One perishable flow at one crossing, closed for `d` days of an
+/// `h`-day horizon (every dispatched truck queues, and the queue only grows
+/// while closed).
+fn closure_scenario(d: usize, h: usize) -> Scenario {
+    let text = format!(
+        r#"
 [scenario]
 name = "len"
-horizon_days = 180
+horizon_days = {h}
 [crossings.x]
 max_trucks_per_day = 500
 workers = 1000
@@ -120,21 +119,39 @@ duty_rate = 0.1
 crossings = ["x"]
 duration_days = {d}
 "#
-        );
-        let s = load_str(&text, "bench").unwrap();
+    );
+    load_str(&text, "bench").unwrap()
+}
+
+/// Long queues must not cost more per day than short ones.
+/// `closure_length/days/D`: a closure of D days in a 180-day horizon (cost
+/// grows linearly in D: each closed day adds a cohort to the queue, each
+/// cohort is touched O(1) times). `closure_horizon/days/H`: closed for the
+/// whole horizon of H days, so the queue holds up to H cohorts: the cost
+/// per flow-day (the reported throughput) must not fall as H grows.
+fn closure_length(c: &mut Criterion) {
+    let mut bench = |group: &str, d: usize, h: usize, label: usize| {
+        let s = closure_scenario(d, h);
         let e = Engine::new(&s);
         let mut ws = e.workspace();
         let mut row = vec![0.0; e.layout.len()];
+        let mut g = c.benchmark_group(group);
         g.throughput(Throughput::Elements(flow_days(&s, 1)));
         let mut rep = 0;
-        g.bench_with_input(BenchmarkId::new("days", d), &d, |b, _| {
+        g.bench_with_input(BenchmarkId::new("days", label), &label, |b, _| {
             b.iter(|| {
                 rep += 1;
                 e.simulate(1, rep, &mut ws, &mut row)
             })
         });
+        g.finish();
+    };
+    for d in [7, 30, 90, 180] {
+        bench("closure_length", d, 180, d);
     }
-    g.finish();
+    for h in [90, 180, 360, 720] {
+        bench("closure_horizon", h, h, h);
+    }
 }
 
 /// The generator and Poisson sampler choices: the engine's sampler

@@ -763,11 +763,8 @@ impl<'s> Engine<'s> {
             // (Slices taken once: the loop keeps their pointers in registers.)
             let fs = &mut ws.f;
             let (lam_f, demand_f, pool_f) = (&fs.lam[..], &mut fs.demand[..], &mut fs.pool[..]);
-            let (rerouted, sent, returned) = (
-                &mut fs.rerouted[..],
-                &mut fs.sent[..],
-                &mut fs.returned[..],
-            );
+            let (rerouted, sent, returned) =
+                (&mut fs.rerouted[..], &mut fs.sent[..], &mut fs.returned[..]);
             let (poisson, rngs) = (&ws.poisson[..], &mut ws.rngs[..]);
             let demand_g = &mut ws.g.demand_today[..];
             for &f in &cr.flows {
