@@ -58,6 +58,8 @@ pub struct Engine<'s> {
     flow_perishable: Vec<bool>,
     /// Per crossing: whether any of its slots holds rerouted trucks.
     has_rerouted_slots: Vec<bool>,
+    /// `ln w` for whole days `w = 0..=H` (spoilage of queued cohorts).
+    ln_days: Vec<f64>,
     /// For each correlation group, the positions of its inputs in
     /// `uncertain`.
     corr_positions: Vec<Vec<usize>>,
@@ -92,6 +94,7 @@ pub struct Workspace {
     k: ReplicateConsts,
     cc: Vec<CrossingConsts>,
     gc: Vec<MarketConsts>,
+    shelf: Vec<ShelfLife>,
 }
 
 /// Trucks served from one lane's queue over a replicate, per slot.
@@ -187,6 +190,36 @@ struct MarketConsts {
     /// USD/day.
     origin_value: f64,
     rot_share: f64,
+}
+
+/// A commodity's shelf life for one replicate (see [`spoil_share_at`]).
+#[derive(Clone, Copy, Debug, Default)]
+struct ShelfLife {
+    /// Whether the commodity spoils at all.
+    perishable: bool,
+    /// Weibull shape `k`.
+    shape: f64,
+    /// `ln s`, the log of the Weibull scale in days.
+    ln_scale: f64,
+    /// Cold chain: share refrigerated (0: none) and the log of its
+    /// stretched scale `ln(m·s)`.
+    cold_share: f64,
+    ln_cold_scale: f64,
+}
+
+impl ShelfLife {
+    /// `S_g(w)` for a whole number of days `w ≥ 1` with `ln_w = ln w`:
+    /// `(w/s)^k` computed as `exp(k·(ln w − ln s))`.
+    #[inline]
+    fn share(&self, ln_w: f64) -> f64 {
+        let plain = 1.0 - (-(self.shape * (ln_w - self.ln_scale)).exp()).exp();
+        if self.cold_share == 0.0 {
+            plain
+        } else {
+            let cold = 1.0 - (-(self.shape * (ln_w - self.ln_cold_scale)).exp()).exp();
+            (1.0 - self.cold_share) * plain + self.cold_share * cold
+        }
+    }
 }
 
 /// Whole-replicate running totals of the day loop.
@@ -466,6 +499,9 @@ impl<'s> Engine<'s> {
             flow_crossing: scenario.flows.iter().map(|f| f.crossing).collect(),
             flow_perishable: (0..scenario.flows.len()).map(perishable).collect(),
             has_rerouted_slots,
+            ln_days: (0..=scenario.meta.horizon)
+                .map(|w| (w as f64).ln())
+                .collect(),
             corr_positions,
         }
     }
@@ -511,6 +547,7 @@ impl<'s> Engine<'s> {
             k: ReplicateConsts::default(),
             cc: vec![CrossingConsts::default(); nc],
             gc: vec![MarketConsts::default(); ng],
+            shelf: vec![ShelfLife::default(); ng],
         };
         ws.f.reset_to(nf);
         ws.c.reset_to(nc);
@@ -678,6 +715,21 @@ impl<'s> Engine<'s> {
             };
         }
         for (g, cm) in s.commodities.iter().enumerate() {
+            ws.shelf[g] = match cm.shelf_life {
+                Some((k, sc)) => {
+                    let (k, sc) = (v.get(k).max(1e-9), v.get(sc).max(1e-9));
+                    let (cold_share, mult) = pol.cold_chain[g]
+                        .map_or((0.0, 1.0), |(c, m)| (v.get(c), v.get(m).max(1.0)));
+                    ShelfLife {
+                        perishable: true,
+                        shape: k,
+                        ln_scale: sc.ln(),
+                        cold_share,
+                        ln_cold_scale: (sc * mult).ln(),
+                    }
+                }
+                None => ShelfLife::default(),
+            };
             let inventory_days = v.get(cm.inventory_days);
             ws.g.stock[g] = inventory_days * ws.g.lam[g];
             ws.gc[g] = MarketConsts {
@@ -706,6 +758,23 @@ impl<'s> Engine<'s> {
         for a in &mut ws.slot_acc {
             a.reset();
         }
+    }
+
+    /// `S_g(w)` for whole days `w`, with a per-replicate cache (NaN =
+    /// not computed yet).
+    #[inline]
+    fn spoil_share(&self, shelf: &[ShelfLife], cache: &mut [f64], g: usize, w: usize) -> f64 {
+        let h = self.scenario.meta.horizon;
+        let w = w.min(h);
+        let slot = &mut cache[g * (h + 1) + w];
+        if slot.is_nan() {
+            *slot = if w == 0 || !shelf[g].perishable {
+                0.0
+            } else {
+                shelf[g].share(self.ln_days[w])
+            };
+        }
+        *slot
     }
 
     /// Adds what each lane slot's trucks served from the queue amounted to
@@ -976,7 +1045,6 @@ impl<'s> Engine<'s> {
         day_loss: &mut f64,
     ) -> f64 {
         let s = self.scenario;
-        let h = s.meta.horizon;
         let reroute_days = ws.k.reroute_days;
         for li in [2 * c, 2 * c + 1] {
             let slots = &self.lane_slots[li];
@@ -1000,6 +1068,7 @@ impl<'s> Engine<'s> {
         let value = &ws.f.value;
         let gst = &mut ws.g;
         let spoil = &mut ws.spoil;
+        let shelf = &ws.shelf;
         let v = &ws.inputs;
         let slots = [&self.lane_slots[2 * c], &self.lane_slots[2 * c + 1]];
         let mut on = |lane: usize, x: Served| {
@@ -1016,7 +1085,7 @@ impl<'s> Engine<'s> {
                 } else if w == 0 || !self.flow_perishable[f] {
                     0.0
                 } else {
-                    spoil_share(s, v, spoil, h, g, w)
+                    self.spoil_share(shelf, spoil, g, w)
                 };
                 acc.served[j] += trucks;
                 gst.delivered[g] += trucks * (1.0 - sh);
@@ -1151,7 +1220,7 @@ impl<'s> Engine<'s> {
                 let sh = if rerouted {
                     spoil_share_at(s, v, g, (h - a) as f64 + reroute_days)
                 } else {
-                    spoil_share(s, v, &mut ws.spoil, h, g, h - a)
+                    self.spoil_share(&ws.shelf, &mut ws.spoil, g, h - a)
                 };
                 ws.f.stranded[f] += x;
                 let sv = x * ws.f.value[f] * sh;
@@ -1319,14 +1388,4 @@ fn spoil_share_at(s: &Scenario, v: &Inputs, g: usize, w: f64) -> f64 {
         }
         None => 0.0,
     }
-}
-
-/// `S_g(w)` for whole days, with a per-replicate cache.
-#[inline]
-fn spoil_share(s: &Scenario, v: &Inputs, cache: &mut [f64], h: usize, g: usize, w: usize) -> f64 {
-    let slot = &mut cache[g * (h + 1) + w.min(h)];
-    if slot.is_nan() {
-        *slot = spoil_share_at(s, v, g, w as f64);
-    }
-    *slot
 }
