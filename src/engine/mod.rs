@@ -82,6 +82,10 @@ pub struct Workspace {
     ret: Vec<f64>,
     rngs: Vec<Xoshiro256pp>,
     poisson: Vec<PoissonSampler>,
+    /// `A_f(t)`, trucks demanded by flow `f` on day `t` (flow-major, `H`
+    /// per flow), drawn flow by flow when the replicate starts so that each
+    /// flow's sampler table stays in cache for its whole series.
+    demand: Vec<f64>,
     /// `S_g(w)` cache, commodity-major, `H + 1` per commodity (NaN = unset).
     spoil: Vec<f64>,
     f: FlowState,
@@ -535,6 +539,7 @@ impl<'s> Engine<'s> {
             ret: vec![0.0; max_lane],
             rngs: vec![Xoshiro256pp::from_seed_u64(0); nf],
             poisson: vec![PoissonSampler::default(); nf],
+            demand: vec![0.0; nf * h],
             spoil: vec![f64::NAN; ng * (h + 1)],
             f: FlowState::default(),
             c: CrossingState::default(),
@@ -663,6 +668,7 @@ impl<'s> Engine<'s> {
     /// constants), seeding each flow's arrival stream.
     fn realise(&self, seed: u64, rep: u64, ws: &mut Workspace) {
         let s = self.scenario;
+        let h = s.meta.horizon;
         let pol = &s.policy;
         let v = &ws.inputs;
         ws.f.reset_to(s.flows.len());
@@ -696,8 +702,20 @@ impl<'s> Engine<'s> {
             ws.f.decay[i] = (-theta_inv).exp();
             ws.c.lam[fl.crossing] += lam;
             ws.g.lam[fl.commodity] += lam;
-            ws.rngs[i] = Xoshiro256pp::stream(seed, rep, fl.arrivals_key);
-            ws.poisson[i].set(lam);
+            // Daily demand: Poisson(λ_f) from the flow's own stream, day by
+            // day (or exactly λ_f without arrival noise).
+            let days = &mut ws.demand[i * h..(i + 1) * h];
+            if s.meta.arrival_noise {
+                let rng = &mut ws.rngs[i];
+                *rng = Xoshiro256pp::stream(seed, rep, fl.arrivals_key);
+                ws.poisson[i].set(lam);
+                let sampler = &ws.poisson[i];
+                for d in days {
+                    *d = sampler.sample(rng);
+                }
+            } else {
+                days.fill(lam);
+            }
         }
         for (c, cr) in s.crossings.iter().enumerate() {
             let (surge_extra, surge_days) =
@@ -825,7 +843,6 @@ impl<'s> Engine<'s> {
             ws.c.since_reopen[c] += 1.0;
         }
         ws.c.prev_closed[c] = closed;
-        let noise = s.meta.arrival_noise;
         let mut demand_c = 0.0;
         if !closed {
             // Open: every truck is dispatched; deferred trucks come back.
@@ -834,15 +851,10 @@ impl<'s> Engine<'s> {
             let (lam_f, demand_f, pool_f) = (&fs.lam[..], &mut fs.demand[..], &mut fs.pool[..]);
             let (rerouted, sent, returned) =
                 (&mut fs.rerouted[..], &mut fs.sent[..], &mut fs.returned[..]);
-            let (poisson, rngs) = (&ws.poisson[..], &mut ws.rngs[..]);
             let demand_g = &mut ws.g.demand_today[..];
             for &f in &cr.flows {
                 let lam = lam_f[f];
-                let demand = if noise {
-                    poisson[f].sample(&mut rngs[f])
-                } else {
-                    lam
-                };
+                let demand = ws.demand[f * h + t];
                 demand_f[f] += demand;
                 demand_g[self.flow_commodity[f]] += demand;
                 demand_c += demand;
@@ -868,13 +880,8 @@ impl<'s> Engine<'s> {
         }
         let can_reroute = ws.cc[c].can_reroute;
         for &f in &cr.flows {
-            let lam = ws.f.lam[f];
             let g = self.flow_commodity[f];
-            let demand = if noise {
-                ws.poisson[f].sample(&mut ws.rngs[f])
-            } else {
-                lam
-            };
+            let demand = ws.demand[f * h + t];
             ws.f.demand[f] += demand;
             ws.g.demand_today[g] += demand;
             demand_c += demand;
