@@ -496,16 +496,16 @@ fn consume(columns: &mut [Column], rows: &[f64], blocks: &[usize], exact: bool) 
         });
 }
 
-/// Replicates whose daily series a thread buffers before inserting them
-/// into its bands (cell-major, so each cell's histogram stays in cache).
-const SERIES_BATCH: usize = 64;
+/// Replicates whose daily series a thread buffers before adding them to its
+/// bands ([`DailyBands::add_rows`] then visits each cell once per batch).
+const SERIES_BATCH: usize = 256;
 
 /// One thread's reusable state.
 struct Slot {
     ws: Workspace,
     bands: DailyBands,
-    /// `pending[cell · SERIES_BATCH + k]`: replicate `k`'s value of cell
-    /// `cell = series · H + day`.
+    /// `pending[k · cells + series · H + day]`: replicate `k`'s value of a
+    /// cell (replicate-major, so staging is a sequential copy).
     pending: Vec<f64>,
     staged: usize,
     /// Design uniforms of the current replicate.
@@ -517,7 +517,7 @@ impl Slot {
         Self {
             ws,
             bands: DailyBands::new(series, h),
-            pending: vec![0.0; series * h * SERIES_BATCH],
+            pending: Vec::with_capacity(series * h * SERIES_BATCH),
             staged: 0,
             u: Vec::new(),
         }
@@ -526,40 +526,27 @@ impl Slot {
     /// Buffers the replicate's daily series, in
     /// [`crate::engine::metrics::series_defs`] order.
     fn stage_series(&mut self, engine: &Engine) {
-        let s = engine.scenario;
-        let h = s.meta.horizon;
-        let (nc, ng) = (s.crossings.len(), s.commodities.len());
-        let k = self.staged;
+        let h = engine.scenario.meta.horizon;
         let ws = &self.ws;
-        let series = [
-            (0, &ws.open[..]),
-            (nc, &ws.backlog[..]),
-            (2 * nc, &ws.price[..]),
-            (2 * nc + ng, &ws.cumulative_loss[..]),
-        ];
-        for (first_series, values) in series {
-            let base = first_series * h;
-            for (j, &x) in values.iter().enumerate() {
-                self.pending[(base + j) * SERIES_BATCH + k] = x;
-            }
+        let start = self.pending.len();
+        for values in [&ws.open, &ws.backlog, &ws.price, &ws.cumulative_loss] {
+            self.pending.extend_from_slice(values);
         }
+        assert_eq!(
+            self.pending.len() - start,
+            self.bands.series() * h,
+            "daily series of the wrong length"
+        );
         self.staged += 1;
         if self.staged == SERIES_BATCH {
             self.flush();
         }
     }
 
-    /// Inserts the buffered replicates into the bands.
+    /// Adds the buffered replicates to the bands.
     fn flush(&mut self) {
-        let n = self.staged;
-        if n == 0 {
-            return;
-        }
-        let h = self.bands.days();
-        for cell in 0..self.bands.series() * h {
-            let vals = &self.pending[cell * SERIES_BATCH..cell * SERIES_BATCH + n];
-            self.bands.add_cell(cell / h, cell % h, vals);
-        }
+        self.bands.add_rows(&self.pending);
+        self.pending.clear();
         self.staged = 0;
     }
 }

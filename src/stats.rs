@@ -8,9 +8,10 @@
 //!   engine feeds per-replicate metric rows in replicate-index order, so
 //!   floating-point accumulation order is fixed and results are reproducible.
 //! * **Order-independent sketches** — [`LogHistogram`] and [`DailyBands`]. They
-//!   hold only integer counts and per-bucket min/max, so inserting values in any
-//!   order, split over any number of partial sketches that are merged in any
-//!   order, gives bit-identical state and therefore bit-identical quantiles.
+//!   hold only integer counts and order-independent extremes (per bucket, or
+//!   per cell plus exact atoms), so inserting values in any order, split over
+//!   any number of partial sketches that are merged in any order, gives
+//!   bit-identical state and therefore bit-identical quantiles.
 //!
 //! Quantiles follow Hyndman–Fan type 7 (the default of numpy and R): for
 //! `n` sorted values and probability `p`, the rank is `h = p * (n - 1)` and
@@ -743,26 +744,641 @@ impl LogHistogram {
 // DailyBands
 // ---------------------------------------------------------------------------
 
-/// Per-day quantile bands for a set of daily series: `series × days`
-/// [`LogHistogram`]s in one flat `Vec` (index `s * days + d`).
+/// The bits of an `f64` below its bucket key.
+const LOW_BITS: u64 = (1 << KEY_SHIFT) - 1;
+
+/// Values a [`DailyBands`] cell takes at a time (a power of two).
+const CHUNK: usize = 256;
+
+/// Cells whose values [`DailyBands::add_rows`] transposes together (8
+/// values of a row fill a cache line).
+const TILE: usize = 8;
+
+/// Magnitudes below this, `2^-996` (≈ 1.5e-300, a binade boundary just above
+/// [`ZERO_THRESHOLD`]), go to a [`DailyBands`] cell's zero bucket; so a
+/// cell's stores never cover a zero-bucket key.
+const BAND_ZERO: f64 = f64::from_bits(27 << 52);
+
+/// An integer with the order of [`f64::total_cmp`] on the value of bit
+/// pattern `bits` (negative values have their magnitude bits flipped). It is
+/// an involution on bit patterns: `total_key(total_key(b) as u64) == b`.
+#[inline]
+fn total_key(bits: u64) -> i64 {
+    let b = bits as i64;
+    b ^ ((b >> 63) as u64 >> 1) as i64
+}
+
+/// The value whose [`total_key`] is `k`.
+#[inline]
+fn from_total_key(k: i64) -> f64 {
+    f64::from_bits(total_key(k as u64) as u64)
+}
+
+/// Bounds `[lo, hi)` of the magnitudes in bucket `key` (`hi` capped at
+/// `f64::MAX`, so that differences stay finite).
+#[inline]
+fn bucket_bounds(key: u32) -> (f64, f64) {
+    let lo = f64::from_bits(u64::from(key) << KEY_SHIFT);
+    let hi = f64::from_bits(u64::from(key + 1) << KEY_SHIFT);
+    (lo, if hi.is_finite() { hi } else { f64::MAX })
+}
+
+/// An unsigned bucket counter.
+trait Counter: Copy + Default + Into<u64> + TryFrom<u64> {
+    /// `self + 1` (the caller guarantees room).
+    fn inc(self) -> Self;
+}
+
+macro_rules! counter {
+    ($($t:ty),*) => {$(
+        impl Counter for $t {
+            #[inline]
+            fn inc(self) -> Self {
+                self + 1
+            }
+        }
+    )*};
+}
+counter!(u16, u32, u64);
+
+fn widen<T: Counter, U: Counter>(v: &[T]) -> Vec<U> {
+    v.iter()
+        .map(|&c| U::try_from(c.into()).ok().expect("widening"))
+        .collect()
+}
+
+/// The counters of one [`CountStore`], as narrow as its counts allow:
+/// `u16` at first, widened (the whole store at once) before one could
+/// overflow. The width is representation only: every read goes through
+/// `u64`, so it never affects a result.
+#[derive(Clone, Debug)]
+enum Counts {
+    U16(Vec<u16>),
+    U32(Vec<u32>),
+    U64(Vec<u64>),
+}
+
+macro_rules! each {
+    ($self:expr, $v:ident => $e:expr) => {
+        match $self {
+            Counts::U16($v) => $e,
+            Counts::U32($v) => $e,
+            Counts::U64($v) => $e,
+        }
+    };
+}
+
+impl Counts {
+    fn get(&self, i: usize) -> u64 {
+        fn get<T: Counter>(v: &[T], i: usize) -> u64 {
+            v[i].into()
+        }
+        each!(self, v => get(v, i))
+    }
+
+    /// Largest count.
+    fn max(&self) -> u64 {
+        fn max<T: Counter>(v: &[T]) -> u64 {
+            v.iter().map(|&c| c.into()).max().unwrap_or(0)
+        }
+        each!(self, v => max(v))
+    }
+
+    /// Largest count representable.
+    fn cap(&self) -> u64 {
+        match self {
+            Counts::U16(_) => u16::MAX.into(),
+            Counts::U32(_) => u32::MAX.into(),
+            Counts::U64(_) => u64::MAX,
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        fn bytes<T>(v: &Vec<T>) -> usize {
+            v.capacity() * std::mem::size_of::<T>()
+        }
+        each!(self, v => bytes(v))
+    }
+
+    /// Adds `n` to counter `i`; the caller guarantees room.
+    fn add(&mut self, i: usize, n: u64) {
+        fn add<T: Counter>(c: &mut T, n: u64) {
+            let sum: u64 = (*c).into() + n;
+            *c = T::try_from(sum).ok().expect("counter headroom");
+        }
+        each!(self, v => add(&mut v[i], n))
+    }
+
+    /// Rebuilds the counters as `front` zeros, the current ones and zeros
+    /// up to `len` (exact capacity).
+    fn regrow(&mut self, front: usize, len: usize) {
+        fn regrow<T: Copy + Default>(v: &mut Vec<T>, front: usize, len: usize) {
+            let mut w = Vec::with_capacity(len);
+            w.resize(front, T::default());
+            w.extend_from_slice(v);
+            w.resize(len, T::default());
+            *v = w;
+        }
+        each!(self, v => regrow(v, front, len))
+    }
+
+    /// The next wider representation (`U64` stays).
+    fn widen(&mut self) {
+        *self = match self {
+            Counts::U16(v) => Counts::U32(widen(v)),
+            Counts::U32(v) => Counts::U64(widen(v)),
+            Counts::U64(v) => Counts::U64(std::mem::take(v)),
+        };
+    }
+}
+
+/// What one pass over a column of values found (see [`scan`]).
+struct Scan {
+    /// Ordinary values (counted).
+    ordinary: usize,
+    /// Values equal to the hot value.
+    hot: u64,
+    /// Extremes of the values' bit patterns.
+    lo: u64,
+    hi: u64,
+}
+
+/// Whether the value of bit pattern `b` is ordinary for a store over bucket
+/// keys `[offset, offset + len)`, and its store index if so: positive, not
+/// an atom, and inside the range (negative values, NaN and infinities fall
+/// outside it, as do zero-bucket values: the range never reaches below
+/// `BAND_ZERO`).
+#[inline(always)]
+fn ordinary(b: u64, offset: u32, len: u32) -> (bool, u32) {
+    let i = ((b >> KEY_SHIFT) as u32).wrapping_sub(offset);
+    ((i < len) & (b & LOW_BITS != 0), i)
+}
+
+/// Counts the ordinary values among `values` (at most [`CHUNK`]) into
+/// `counts` (bucket keys `[offset, offset + counts.len())`), counts the
+/// values whose bit pattern is `hot` (a value that is never ordinary) and
+/// takes the extremes of all bit patterns.
 ///
-/// Each replicate contributes one value per (series, day). Being made of
-/// `LogHistogram`s, merging is exactly order-independent.
+/// A branch-free pass collects the store indices; a tight loop then adds
+/// them, so that the increments' cache misses overlap.
+#[inline]
+fn scan<T: Counter>(counts: &mut [T], offset: u32, hot: u64, values: &[f64]) -> Scan {
+    let len = counts.len() as u32;
+    let mut idx = [0u32; CHUNK];
+    let mut s = Scan {
+        ordinary: 0,
+        hot: 0,
+        lo: u64::MAX,
+        hi: 0,
+    };
+    for &x in values {
+        let b = x.to_bits();
+        let (ord, i) = ordinary(b, offset, len);
+        idx[s.ordinary % CHUNK] = i;
+        s.ordinary += usize::from(ord);
+        s.hot += u64::from(b == hot);
+        s.lo = s.lo.min(b);
+        s.hi = s.hi.max(b);
+    }
+    for &i in &idx[..s.ordinary] {
+        counts[i as usize] = counts[i as usize].inc();
+    }
+    s
+}
+
+/// Dense bucket counters for the magnitudes of one sign, over the bucket keys
+/// `[offset, offset + len)`: always whole binades, grown on demand (like
+/// [`Store`], but counts only).
+#[derive(Clone, Debug)]
+struct CountStore {
+    offset: u32,
+    counts: Counts,
+    /// A lower bound on the room left in the fullest counter
+    /// (`cap - max`), so that adding `n` counts anywhere can skip overflow
+    /// checks while `n <= headroom`.
+    headroom: u64,
+}
+
+impl CountStore {
+    /// An empty store; allocates nothing.
+    const EMPTY: CountStore = CountStore {
+        offset: 0,
+        counts: Counts::U16(Vec::new()),
+        headroom: u16::MAX as u64,
+    };
+
+    /// Number of buckets.
+    fn len(&self) -> u32 {
+        each!(&self.counts, v => v.len()) as u32
+    }
+
+    /// Makes `headroom >= need`: recomputes it from the counters, widening
+    /// them when the fullest is past half of the current width (so a rescan
+    /// follows at least `cap / 2` counts later) or the room is short.
+    #[cold]
+    #[inline(never)]
+    fn make_headroom(&mut self, need: u64) {
+        loop {
+            let (max, cap) = (self.counts.max(), self.counts.cap());
+            self.headroom = cap - max;
+            if matches!(self.counts, Counts::U64(_)) || (self.headroom >= need && max <= cap / 2) {
+                return;
+            }
+            self.counts.widen();
+        }
+    }
+
+    /// Counts the ordinary values among `values` (see [`scan`]).
+    #[inline]
+    fn scan(&mut self, hot: u64, values: &[f64]) -> Scan {
+        let n = values.len() as u64;
+        if n > self.headroom {
+            self.make_headroom(n);
+        }
+        self.headroom -= n;
+        let offset = self.offset;
+        each!(&mut self.counts, v => scan(v, offset, hot, values))
+    }
+
+    /// Adds `n` counts at bucket key `key`.
+    fn add(&mut self, key: u32, n: u64) {
+        self.grow(key, key + 1);
+        if n > self.headroom {
+            self.make_headroom(n);
+        }
+        self.headroom -= n;
+        self.counts.add((key - self.offset) as usize, n);
+    }
+
+    /// Extends the range to cover keys `[lo, hi)`, rounded out to whole
+    /// binades.
+    fn grow(&mut self, lo: u32, hi: u32) {
+        let mask = BUCKETS_PER_BINADE - 1;
+        let (lo, hi) = (lo & !mask, (hi + mask) & !mask);
+        let len = self.len();
+        if len == 0 {
+            self.offset = lo;
+            self.counts.regrow(0, (hi - lo) as usize);
+            return;
+        }
+        let (cur_lo, cur_hi) = (self.offset, self.offset + len);
+        if lo >= cur_lo && hi <= cur_hi {
+            return;
+        }
+        let (new_lo, new_hi) = (lo.min(cur_lo), hi.max(cur_hi));
+        self.counts
+            .regrow((cur_lo - new_lo) as usize, (new_hi - new_lo) as usize);
+        self.offset = new_lo;
+    }
+
+    fn merge(&mut self, o: &CountStore) {
+        let len = o.len();
+        if len == 0 {
+            return;
+        }
+        self.grow(o.offset, o.offset + len);
+        // Each counter grows by at most the other's largest count.
+        let need = o.counts.max();
+        if need > self.headroom {
+            self.make_headroom(need);
+        }
+        self.headroom -= need;
+        let start = (o.offset - self.offset) as usize;
+        for i in 0..len as usize {
+            let c = o.counts.get(i);
+            if c > 0 {
+                self.counts.add(start + i, c);
+            }
+        }
+    }
+
+    /// Non-empty buckets as `(key, count)`, in ascending key order.
+    fn nonempty(&self) -> impl DoubleEndedIterator<Item = (u32, u64)> + '_ {
+        (0..self.len())
+            .map(|i| (self.offset + i, self.counts.get(i as usize)))
+            .filter(|&(_, c)| c > 0)
+    }
+}
+
+/// How the values of one run of ranks in a cell are estimated.
+#[derive(Clone, Copy, Debug)]
+enum Segment {
+    /// Every value is exactly this one.
+    Exact(f64),
+    /// Values spread over the open interval `(lo, hi)` (a bucket's interior):
+    /// the `j`-th of `c` is estimated at `lo + (hi - lo) (j + 1/2) / c`.
+    Spread(f64, f64),
+    /// The zero bucket with its exact extremes: interpolated by rank.
+    Zero(f64, f64),
+}
+
+impl Segment {
+    /// Estimate of the `j`-th smallest (0-based) of the `c` values here.
+    fn estimate(self, j: u64, c: u64) -> f64 {
+        match self {
+            Segment::Exact(v) => v,
+            Segment::Spread(lo, hi) => lo + (hi - lo) * ((j as f64 + 0.5) / c as f64),
+            Segment::Zero(lo, hi) if c > 1 => lerp(lo, hi, j as f64 / (c - 1) as f64),
+            Segment::Zero(lo, _) => lo,
+        }
+    }
+}
+
+/// One cell `(series, day)` of [`DailyBands`].
+#[derive(Clone, Debug)]
+struct BandCell {
+    /// Finite values counted.
+    count: u64,
+    /// Non-finite values ignored.
+    rejected: u64,
+    /// Smallest and largest finite value as [`total_key`]s (`i64::MAX` and
+    /// `i64::MIN` when empty).
+    min: i64,
+    max: i64,
+    /// Values with `|x| < BAND_ZERO`.
+    zero: ZeroBucket,
+    /// Counts of the values that are neither in the zero bucket nor atoms,
+    /// by bucket key of the magnitude; one store per sign.
+    pos: CountStore,
+    neg: CountStore,
+    /// Values exactly at a bucket's lower magnitude bound (at most 8
+    /// significant bits: 1, 0.5, 0.75, 3, …): `(total_key, count)`, sorted.
+    atoms: Vec<(i64, u64)>,
+    /// The bit pattern of a finite value with zero [`LOW_BITS`] (an atom or
+    /// a zero, so never ordinary) that recurs in this cell, such as 0 or 1:
+    /// [`add_values`](BandCell::add_values) counts it branch-free. A speed
+    /// hint only: it depends on the order of insertion, the counts do not.
+    hot: u64,
+}
+
+impl BandCell {
+    const EMPTY: BandCell = BandCell {
+        count: 0,
+        rejected: 0,
+        min: i64::MAX,
+        max: i64::MIN,
+        zero: ZeroBucket {
+            count: 0,
+            min: 0.0,
+            max: 0.0,
+        },
+        pos: CountStore::EMPTY,
+        neg: CountStore::EMPTY,
+        atoms: Vec::new(),
+        hot: 0,
+    };
+
+    /// Counts `values` (at most [`CHUNK`]).
+    ///
+    /// Ordinary values (positive, not an atom, inside the positive store's
+    /// range) and the hot value are counted in one branch-free pass, which
+    /// also takes the extremes of all the bit patterns (the values' order
+    /// while all are non-negative and finite); the others, if any (zeros,
+    /// atoms, negative, non-finite or outside the range), are then counted
+    /// run by run, and the longest run of a candidate becomes the hot value
+    /// if it beats the current one.
+    #[inline]
+    fn add_values(&mut self, values: &[f64]) {
+        debug_assert!(values.len() <= CHUNK);
+        let n = values.len();
+        let (offset, len, hot) = (self.pos.offset, self.pos.len(), self.hot);
+        let s = self.pos.scan(hot, values);
+        if s.hi < INF_BITS {
+            // All non-negative and finite: bit patterns are total keys.
+            self.count += n as u64;
+            if n > 0 {
+                self.min = self.min.min(s.lo as i64);
+                self.max = self.max.max(s.hi as i64);
+            }
+        } else {
+            self.count_with_extremes(values);
+        }
+        if s.hot > 0 {
+            self.add_other(hot, s.hot);
+        }
+        if s.ordinary + s.hot as usize == n {
+            return;
+        }
+        let mut best = (hot, s.hot);
+        let (mut x, mut c) = (0u64, 0u64);
+        let others = values.iter().map(|x| x.to_bits());
+        for y in others.filter(|&y| y != hot && !ordinary(y, offset, len).0) {
+            if y == x && c > 0 {
+                c += 1;
+            } else {
+                if c > 0 {
+                    self.add_other(x, c);
+                    if c > best.1 && Self::hot_candidate(x) {
+                        best = (x, c);
+                    }
+                }
+                (x, c) = (y, 1);
+            }
+        }
+        if c > 0 {
+            self.add_other(x, c);
+            if c > best.1 && Self::hot_candidate(x) {
+                best = (x, c);
+            }
+        }
+        self.hot = best.0;
+    }
+
+    /// Whether the value of bit pattern `b` may be the hot value: finite
+    /// with zero [`LOW_BITS`] (an atom or a zero), so never ordinary.
+    fn hot_candidate(b: u64) -> bool {
+        b & LOW_BITS == 0 && b & !SIGN_MASK < INF_BITS
+    }
+
+    /// Counts the finite `values` and takes their extremes in total order.
+    #[cold]
+    #[inline(never)]
+    fn count_with_extremes(&mut self, values: &[f64]) {
+        for &x in values.iter().filter(|x| x.is_finite()) {
+            let t = total_key(x.to_bits());
+            self.count += 1;
+            self.min = self.min.min(t);
+            self.max = self.max.max(t);
+        }
+    }
+
+    /// Counts the value of bit pattern `bits` `n` times where it is not an
+    /// ordinary value (the count and extremes are already updated).
+    #[inline(never)]
+    fn add_other(&mut self, bits: u64, n: u64) {
+        let abs = bits & !SIGN_MASK;
+        if abs >= INF_BITS {
+            self.rejected += n;
+        } else if abs < BAND_ZERO.to_bits() {
+            self.zero.add(f64::from_bits(bits), n);
+        } else if abs & LOW_BITS == 0 {
+            self.add_atom(total_key(bits), n);
+        } else {
+            let key = (abs >> KEY_SHIFT) as u32;
+            if bits == abs {
+                self.pos.add(key, n);
+            } else {
+                self.neg.add(key, n);
+            }
+        }
+    }
+
+    fn add_atom(&mut self, t: i64, n: u64) {
+        match self.atoms.binary_search_by_key(&t, |a| a.0) {
+            Ok(i) => self.atoms[i].1 += n,
+            Err(i) => self.atoms.insert(i, (t, n)),
+        }
+    }
+
+    fn merge(&mut self, o: &BandCell) {
+        self.count += o.count;
+        self.rejected += o.rejected;
+        self.min = self.min.min(o.min);
+        self.max = self.max.max(o.max);
+        self.zero.merge(&o.zero);
+        self.pos.merge(&o.pos);
+        self.neg.merge(&o.neg);
+        for &(t, n) in &o.atoms {
+            self.add_atom(t, n);
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.pos.counts.heap_bytes()
+            + self.neg.counts.heap_bytes()
+            + self.atoms.capacity() * std::mem::size_of::<(i64, u64)>()
+    }
+
+    /// Calls `f(count, segment)` for the cell's segments in ascending value
+    /// order.
+    fn segments(&self, mut f: impl FnMut(u64, Segment)) {
+        let mut atoms = self.atoms.iter().copied().peekable();
+        // Atoms up to `limit` (a total key), in order.
+        let mut atoms_upto = |limit: i64, f: &mut dyn FnMut(u64, Segment)| {
+            while let Some((t, n)) = atoms.next_if(|&(t, _)| t <= limit) {
+                f(n, Segment::Exact(from_total_key(t)));
+            }
+        };
+        // Negative values, largest magnitude first. A negative atom `-lo` is
+        // the largest value of its bucket `(-hi, -lo]`.
+        for (key, c) in self.neg.nonempty().rev() {
+            let (lo, hi) = bucket_bounds(key);
+            atoms_upto(total_key((-hi).to_bits()), &mut f);
+            f(c, Segment::Spread(-hi, -lo));
+        }
+        atoms_upto(total_key((-BAND_ZERO).to_bits()), &mut f);
+        if self.zero.count > 0 {
+            f(self.zero.count, Segment::Zero(self.zero.min, self.zero.max));
+        }
+        // Positive values. A positive atom `lo` is the smallest value of its
+        // bucket `[lo, hi)`.
+        for (key, c) in self.pos.nonempty() {
+            let (lo, hi) = bucket_bounds(key);
+            atoms_upto(total_key(lo.to_bits()), &mut f);
+            f(c, Segment::Spread(lo, hi));
+        }
+        atoms_upto(i64::MAX, &mut f);
+    }
+
+    /// Type-7 quantiles at `ps` (see [`DailyHist::quantile`]).
+    fn quantiles<const N: usize>(&self, ps: [f64; N]) -> [f64; N] {
+        let n = self.count;
+        if n == 0 {
+            return [f64::NAN; N];
+        }
+        // Rank `h = p (n - 1)`: order statistics `lo` and `lo + 1` (the
+        // latter only when `frac > 0`, which implies `lo + 1 < n`).
+        let parts = ps.map(|p| {
+            (!p.is_nan()).then(|| {
+                let h = p.clamp(0.0, 1.0) * (n - 1) as f64;
+                let lo = (h.floor() as u64).min(n - 1);
+                (lo, h - lo as f64)
+            })
+        });
+        let mut ranks: Vec<u64> = parts
+            .iter()
+            .flatten()
+            .flat_map(|&(lo, frac)| [lo, if frac > 0.0 { lo + 1 } else { lo }])
+            .collect();
+        ranks.sort_unstable();
+        ranks.dedup();
+        let (min, max) = (from_total_key(self.min), from_total_key(self.max));
+        let mut est = vec![f64::NAN; ranks.len()];
+        let (mut next, mut before) = (0, 0u64);
+        self.segments(|c, seg| {
+            while next < ranks.len() && ranks[next] < before + c {
+                let e = seg.estimate(ranks[next] - before, c);
+                // Clamping keeps estimates within the data (and exact for a
+                // cell of identical values); it preserves their order.
+                est[next] = if e < min {
+                    min
+                } else if e > max {
+                    max
+                } else {
+                    e
+                };
+                next += 1;
+            }
+            before += c;
+        });
+        let at = |r: u64| est[ranks.partition_point(|&x| x < r)];
+        parts.map(|part| match part {
+            None => f64::NAN,
+            Some((lo, frac)) if frac > 0.0 => lerp(at(lo), at(lo + 1), frac),
+            Some((lo, _)) => at(lo),
+        })
+    }
+}
+
+/// Per-day quantile bands for a set of daily series: one order-independent
+/// sketch per cell `(series, day)`.
+///
+/// Each cell counts its values in the buckets of [`LogHistogram`] (the
+/// magnitude's exponent and top [`MANTISSA_BITS`] mantissa bits, so a
+/// relative width of `2^-7`) but keeps only a count per bucket, not the
+/// bucket's extremes: 2 bytes per bucket instead of 24, so that the counters
+/// a thread updates stay a few MB. Besides the counts a cell keeps its exact
+/// smallest and largest value, the zero bucket (`|x| < 2^-996`, about
+/// 1.5e-300) with its exact extremes, and exact counts of *atoms*: values
+/// lying exactly on a bucket's lower magnitude bound (at most 8 significant
+/// bits: 1, 0.5, 0.75, 3, any integer below 256, …).
+///
+/// The `j`-th of the `c` other values of a bucket `[lo, hi)` is estimated at
+/// `lo + (hi - lo) (j + 1/2) / c`; atoms and zero-bucket values as in the
+/// data (the latter interpolated between the bucket's extremes by rank);
+/// every estimate is then clamped to the cell's `[min, max]`, and quantiles
+/// combine order statistics by type-7 interpolation. So:
+///
+/// * for values of one sign the relative error is at most `2^-7`
+///   (≈ 0.78 %), as each estimate lies in the bucket of the order statistic
+///   it estimates (zero-bucket values: absolute error below `2^-996`);
+/// * a cell whose values are all equal reports that value exactly, and a band
+///   that falls on an atom (an open share of exactly 1, a price multiplier of
+///   exactly 1) or on exact zeros is exact;
+/// * every band lies within `[min, max]` of the cell's values.
+///
+/// Non-finite values are ignored (counted as rejected). The state is integer
+/// counts, exact extremes and exact atoms, so inserting in any order, split
+/// over any sketches merged in any order, gives bit-identical bands. Memory
+/// is 2 bytes per bucket over the binades a cell's values span, whatever the
+/// number of values (a store's counters widen to 4, then 8 bytes, all at
+/// once, before one could overflow; in practice past tens of thousands of
+/// values in one bucket).
 #[derive(Clone, Debug)]
 pub struct DailyBands {
     series: usize,
     days: usize,
-    hists: Vec<LogHistogram>,
+    cells: Vec<BandCell>,
 }
 
 impl DailyBands {
     /// Empty bands for `series` series of `days` days each. Allocates only the
-    /// (empty) histogram headers.
+    /// (empty) cell headers.
     pub fn new(series: usize, days: usize) -> Self {
         DailyBands {
             series,
             days,
-            hists: vec![LogHistogram::new(); series.saturating_mul(days)],
+            cells: vec![BandCell::EMPTY; series.saturating_mul(days)],
         }
     }
 
@@ -775,34 +1391,74 @@ impl DailyBands {
     pub fn add_series(&mut self, s: usize, values: &[f64]) {
         assert!(s < self.series, "DailyBands: series {s} out of range");
         debug_assert_eq!(values.len(), self.days, "DailyBands: wrong day count");
-        let row = &mut self.hists[s * self.days..(s + 1) * self.days];
-        for (h, &x) in row.iter_mut().zip(values) {
-            h.insert(x);
+        let row = &mut self.cells[s * self.days..(s + 1) * self.days];
+        for (c, x) in row.iter_mut().zip(values) {
+            c.add_values(std::slice::from_ref(x));
         }
     }
 
-    /// Adds several replicates' values of one cell `(series, day)`. Runs of
-    /// bit-identical values (a crossing closed in every replicate, a price
-    /// at exactly 1) are counted at once.
+    /// Adds several replicates' values of one cell `(series, day)`.
+    ///
+    /// # Panics
+    /// If `s >= series()` or `day >= days()`.
     pub fn add_cell(&mut self, s: usize, day: usize, values: &[f64]) {
         assert!(
             s < self.series && day < self.days,
             "DailyBands: cell out of range"
         );
-        let h = &mut self.hists[s * self.days + day];
-        let Some((&first, rest)) = values.split_first() else {
+        let cell = &mut self.cells[s * self.days + day];
+        for chunk in values.chunks(CHUNK) {
+            cell.add_values(chunk);
+        }
+    }
+
+    /// Adds whole replicates: `rows` holds one or more replicates' values,
+    /// each in cell order (`rows[k · cells + s · days() + day]` for the
+    /// `k`-th replicate, `cells = series() · days()`). The same state as
+    /// [`add_series`](DailyBands::add_series) for each replicate and series,
+    /// but much faster for many replicates (say 256): each cell then takes
+    /// all its values at once.
+    ///
+    /// # Panics
+    /// If `rows.len()` is not a multiple of `series() · days()`.
+    pub fn add_rows(&mut self, rows: &[f64]) {
+        let cells = self.cells.len();
+        if cells == 0 {
             return;
-        };
-        let (mut x, mut n) = (first, 1u64);
-        for &y in rest {
-            if y.to_bits() == x.to_bits() {
-                n += 1;
-            } else {
-                h.insert_n(x, n);
-                (x, n) = (y, 1);
+        }
+        assert!(
+            rows.len().is_multiple_of(cells),
+            "DailyBands: rows of {} values, not a multiple of {cells}",
+            rows.len()
+        );
+        // Transposed values of a tile of cells: `tile[j][k]`, cell `c0 + j`,
+        // row `k`.
+        // (Rows padded by a cache line, so that the tile's rows do not
+        // alias in the store buffer at 4 KiB strides.)
+        let mut tile = vec![[0.0; CHUNK + 8]; TILE];
+        for block in rows.chunks(CHUNK * cells) {
+            let n = block.len() / cells;
+            for c0 in (0..cells).step_by(TILE) {
+                let w = TILE.min(cells - c0);
+                for (k, row) in block.chunks_exact(cells).enumerate() {
+                    for (t, &x) in tile.iter_mut().zip(&row[c0..c0 + w]) {
+                        t[k] = x;
+                    }
+                }
+                // Touch the next tile's values: their cache misses overlap
+                // with the work on this one.
+                if c0 + TILE < cells {
+                    let last = (c0 + 2 * TILE - 1).min(cells - 1);
+                    let touch = block
+                        .chunks_exact(cells)
+                        .map(|row| row[c0 + TILE].to_bits() ^ row[last].to_bits());
+                    std::hint::black_box(touch.fold(0, |a, b| a ^ b));
+                }
+                for (cell, t) in self.cells[c0..c0 + w].iter_mut().zip(&tile) {
+                    cell.add_values(&t[..n]);
+                }
             }
         }
-        h.insert_n(x, n);
     }
 
     /// Folds `other` into `self`. Exactly commutative and associative.
@@ -814,7 +1470,7 @@ impl DailyBands {
             self.series == other.series && self.days == other.days,
             "DailyBands: merging different shapes"
         );
-        for (a, b) in self.hists.iter_mut().zip(&other.hists) {
+        for (a, b) in self.cells.iter_mut().zip(&other.cells) {
             a.merge(b);
         }
     }
@@ -829,16 +1485,23 @@ impl DailyBands {
         self.days
     }
 
-    /// The histogram behind (series `s`, day `day`).
+    /// Heap memory held, in bytes: the cells (about 180 bytes each) and
+    /// their counters and atoms.
+    pub fn heap_bytes(&self) -> usize {
+        self.cells.capacity() * std::mem::size_of::<BandCell>()
+            + self.cells.iter().map(BandCell::heap_bytes).sum::<usize>()
+    }
+
+    /// The sketch behind (series `s`, day `day`).
     ///
     /// # Panics
     /// If `s >= series()` or `day >= days()`.
-    pub fn hist(&self, s: usize, day: usize) -> &LogHistogram {
+    pub fn hist(&self, s: usize, day: usize) -> DailyHist<'_> {
         assert!(
             s < self.series && day < self.days,
             "DailyBands: index out of range"
         );
-        &self.hists[s * self.days + day]
+        DailyHist(&self.cells[s * self.days + day])
     }
 
     /// Quantiles at [`SUMMARY_QUANTILES`] (`[p5, p25, p50, p75, p95]`) for
@@ -847,8 +1510,49 @@ impl DailyBands {
     /// # Panics
     /// If `s >= series()` or `day >= days()`.
     pub fn bands(&self, s: usize, day: usize) -> [f64; 5] {
-        let h = self.hist(s, day);
-        SUMMARY_QUANTILES.map(|p| h.quantile(p))
+        self.hist(s, day).0.quantiles(SUMMARY_QUANTILES)
+    }
+}
+
+/// A read-only view of one cell of [`DailyBands`].
+#[derive(Clone, Copy, Debug)]
+pub struct DailyHist<'a>(&'a BandCell);
+
+impl DailyHist<'_> {
+    /// Number of (finite) values counted.
+    pub fn count(&self) -> u64 {
+        self.0.count
+    }
+
+    /// Number of non-finite values passed in and ignored.
+    pub fn rejected(&self) -> u64 {
+        self.0.rejected
+    }
+
+    /// Smallest value (exact; of `-0.0` and `0.0`, `-0.0`); NaN if empty.
+    pub fn min(&self) -> f64 {
+        if self.0.count == 0 {
+            f64::NAN
+        } else {
+            from_total_key(self.0.min)
+        }
+    }
+
+    /// Largest value (exact); NaN if empty.
+    pub fn max(&self) -> f64 {
+        if self.0.count == 0 {
+            f64::NAN
+        } else {
+            from_total_key(self.0.max)
+        }
+    }
+
+    /// Quantile estimate on the type-7 rank scale (`h = p (n - 1)`, linear
+    /// interpolation between order statistics `floor(h)` and `floor(h) + 1`,
+    /// each estimated as described on [`DailyBands`]). `p` is clamped to
+    /// `[0, 1]`; NaN if the cell is empty or `p` is NaN.
+    pub fn quantile(&self, p: f64) -> f64 {
+        self.0.quantiles([p])[0]
     }
 }
 

@@ -632,6 +632,309 @@ fn daily_bands_merge_order_independent() {
     }
 }
 
+/// Replicate-major rows for `DailyBands::add_rows`: `reps` replicates of
+/// `cells` values each, drawn by `draw(cell, rng)`.
+fn daily_rows(
+    reps: usize,
+    cells: usize,
+    seed: u64,
+    draw: impl Fn(usize, &mut ChaCha8Rng) -> f64,
+) -> Vec<f64> {
+    let mut r = rng(seed);
+    (0..reps * cells).map(|i| draw(i % cells, &mut r)).collect()
+}
+
+/// A value of a daily-like series for cell `c`: depending on the cell, mostly
+/// 0 or 1 (open fraction), 0 or spread (backlog), exactly 1 or spread (price),
+/// spread over many binades (loss), negative, with signed zeros and tiny
+/// values, or with non-finite values mixed in.
+fn daily_like(c: usize, r: &mut ChaCha8Rng) -> f64 {
+    let u: f64 = r.random();
+    let ln = |r: &mut ChaCha8Rng, mu: f64, s: f64| LogNormal::new(mu, s).unwrap().sample(r);
+    match c % 8 {
+        0 => [0.0, 1.0, 1.0, 0.4379923758619561][(u * 4.0) as usize],
+        1 if u < 0.6 => 0.0,
+        1 => ln(r, 7.0, 1.0),
+        2 if u < 0.7 => 1.0,
+        2 => ln(r, 0.2, 0.3),
+        3 => ln(r, 16.0, 2.5),
+        4 => -ln(r, 2.0, 1.0),
+        5 => [0.0, -0.0, 5e-310, -1e-305, 3.5, -2.0][(u * 6.0) as usize],
+        6 if u < 0.05 => [f64::NAN, f64::INFINITY, f64::NEG_INFINITY][(u * 60.0) as usize % 3],
+        6 => r.random_range(-1e3..1e3),
+        _ => [f64::MAX, f64::MIN_POSITIVE, 1e300, 7.0][(u * 4.0) as usize],
+    }
+}
+
+/// Everything `DailyBands` reports for every cell, as bits.
+fn daily_fingerprint(b: &DailyBands) -> Vec<u64> {
+    let mut f = Vec::new();
+    for s in 0..b.series() {
+        for d in 0..b.days() {
+            let h = b.hist(s, d);
+            f.extend(probs().iter().map(|&p| h.quantile(p).to_bits()));
+            f.extend(b.bands(s, d).map(f64::to_bits));
+            f.extend([
+                h.count(),
+                h.rejected(),
+                h.min().to_bits(),
+                h.max().to_bits(),
+            ]);
+        }
+    }
+    f
+}
+
+#[test]
+fn daily_bands_insert_paths_agree() {
+    // add_series per replicate, add_cell per cell and add_rows in batches of
+    // any size give the same state.
+    let (series, days, reps) = (3, 8, 300);
+    let cells = series * days;
+    let rows = daily_rows(reps, cells, 20, daily_like);
+    let mut by_series = DailyBands::new(series, days);
+    for row in rows.chunks(cells) {
+        for s in 0..series {
+            by_series.add_series(s, &row[s * days..(s + 1) * days]);
+        }
+    }
+    let reference = daily_fingerprint(&by_series);
+    let mut by_cell = DailyBands::new(series, days);
+    for c in 0..cells {
+        let col: Vec<f64> = rows.iter().skip(c).step_by(cells).copied().collect();
+        by_cell.add_cell(c / days, c % days, &col);
+    }
+    assert_eq!(daily_fingerprint(&by_cell), reference);
+    for batch in [1, 7, 64, 65, 300] {
+        let mut by_rows = DailyBands::new(series, days);
+        for b in rows.chunks(batch * cells) {
+            by_rows.add_rows(b);
+        }
+        assert_eq!(daily_fingerprint(&by_rows), reference, "batch {batch}");
+    }
+    let rejected: u64 = (0..series)
+        .flat_map(|s| (0..days).map(move |d| (s, d)))
+        .map(|(s, d)| by_series.hist(s, d).rejected())
+        .sum();
+    assert!(rejected > 0, "non-finite values are counted as rejected");
+}
+
+#[test]
+fn daily_bands_merge_order_independent_mixed() {
+    // Atoms, zeros of both signs, negative, tiny, huge and non-finite values,
+    // split over pieces that are merged in any order (14 cells: a partial
+    // tile of add_rows; 640 replicates: several chunks).
+    let (series, days, reps) = (2, 7, 640);
+    let cells = series * days;
+    let rows = daily_rows(reps, cells, 21, daily_like);
+    let mut whole = DailyBands::new(series, days);
+    whole.add_rows(&rows);
+    let reference = daily_fingerprint(&whole);
+    let mut r = rng(22);
+    let mut order: Vec<usize> = (0..reps).collect();
+    for parts in [2usize, 3, 10] {
+        order.shuffle(&mut r);
+        let mut pieces: Vec<DailyBands> = order
+            .chunks(reps.div_ceil(parts))
+            .map(|idx| {
+                let mut b = DailyBands::new(series, days);
+                for &i in idx {
+                    b.add_rows(&rows[i * cells..(i + 1) * cells]);
+                }
+                b
+            })
+            .collect();
+        pieces.shuffle(&mut r);
+        let mut acc = DailyBands::new(series, days);
+        for p in &pieces {
+            acc.merge(p);
+        }
+        assert_eq!(daily_fingerprint(&acc), reference, "{parts} parts");
+        let mut acc = pieces.pop().unwrap();
+        for p in pieces.iter().rev() {
+            acc.merge(p);
+        }
+        assert_eq!(
+            daily_fingerprint(&acc),
+            reference,
+            "{parts} parts, reversed"
+        );
+    }
+}
+
+#[test]
+fn daily_bands_wide_counts_merge_exactly() {
+    // Past 65,535 values in one bucket the counters widen; results do not
+    // depend on where that happens.
+    let vals: Vec<f64> = (0..200_000)
+        .map(|i| match i % 10 {
+            0..=6 => 1.3,
+            7 | 8 => 1.3001,
+            _ => 2.6 + (i % 977) as f64 * 1e-3,
+        })
+        .collect();
+    let mut whole = DailyBands::new(1, 1);
+    whole.add_cell(0, 0, &vals);
+    // Same range, few values: two-byte counters; here they had to widen.
+    let mut few = DailyBands::new(1, 1);
+    few.add_cell(0, 0, &vals[..1000]);
+    assert!(whole.heap_bytes() >= few.heap_bytes() + 2 * 128 * 2);
+    let h = whole.hist(0, 0);
+    assert_eq!(h.count(), 200_000);
+    // 70% of values are 1.3, 20% 1.3001 (same bucket), 10% near 2.6-3.6.
+    for p in [0.05, 0.25, 0.5, 0.75, 0.85] {
+        assert!(rel_err(h.quantile(p), 1.3) <= BUCKET_REL, "p {p}");
+    }
+    assert_eq!(
+        (h.min(), h.max()),
+        (1.3, vals.iter().copied().fold(0.0, f64::max))
+    );
+    let reference = daily_fingerprint(&whole);
+    for split in [1, 64, 70_000, 131_071, 199_999] {
+        let (a, b) = vals.split_at(split);
+        let mut x = DailyBands::new(1, 1);
+        x.add_cell(0, 0, a);
+        let mut y = DailyBands::new(1, 1);
+        y.add_cell(0, 0, b);
+        let mut xy = x.clone();
+        xy.merge(&y);
+        y.merge(&x);
+        assert_eq!(daily_fingerprint(&xy), reference, "split {split}");
+        assert_eq!(daily_fingerprint(&y), reference, "split {split}, reversed");
+    }
+}
+
+#[test]
+fn daily_bands_identical_values_are_exact() {
+    let specials = [
+        1.0,
+        0.0,
+        -0.0,
+        0.5,
+        0.4379923758619561,
+        1e7 + 0.3,
+        123_456_789.123,
+        -3.7,
+        5e-310,
+        f64::MAX,
+        -f64::MAX,
+        f64::MIN_POSITIVE,
+    ];
+    let mut b = DailyBands::new(1, specials.len());
+    for _ in 0..3 {
+        let rows: Vec<f64> = (0..100).flat_map(|_| specials).collect();
+        b.add_rows(&rows);
+    }
+    for (d, &v) in specials.iter().enumerate() {
+        let got = b.bands(0, d);
+        assert_eq!(
+            got.map(f64::to_bits),
+            [v.to_bits(); 5],
+            "value {v:e}: {got:?}"
+        );
+        let h = b.hist(0, d);
+        assert_eq!(
+            (h.min().to_bits(), h.max().to_bits()),
+            (v.to_bits(), v.to_bits())
+        );
+    }
+    // A band that falls on an atom (exactly 1, 0 or 0.5) is exact even when
+    // other values share its bucket or lie on both sides.
+    let mut b = DailyBands::new(1, 1);
+    let mut r = rng(23);
+    let vals: Vec<f64> = (0..10_000)
+        .map(|i| match i % 20 {
+            0 => 0.0,
+            1..=3 => r.random_range(0.5..1.0),
+            4..=16 => 1.0,
+            17 => 1.0 + 1e-9 * (i as f64),
+            _ => r.random_range(1.0..4.0),
+        })
+        .collect();
+    b.add_cell(0, 0, &vals);
+    let want = SUMMARY_QUANTILES.map(|p| quantile_sorted(&sorted_copy(&vals), p));
+    assert_eq!(want[1..4], [1.0; 3]);
+    assert_eq!(b.bands(0, 0)[1..4], [1.0; 3]);
+}
+
+#[test]
+fn daily_bands_error_bound_on_wide_sample() {
+    // Many cells of one sign each, over many binades and shapes; every
+    // quantile lies within the relative bound of the exact type-7 one and
+    // within [min, max].
+    let mut r = rng(24);
+    type Shape = Box<dyn Fn(&mut ChaCha8Rng) -> f64>;
+    let shapes: Vec<Shape> = vec![
+        Box::new(|r| LogNormal::new(0.0, 0.05).unwrap().sample(r)),
+        Box::new(|r| LogNormal::new(5.0, 1.0).unwrap().sample(r)),
+        Box::new(|r| LogNormal::new(12.0, 3.0).unwrap().sample(r)),
+        Box::new(|r| Exp::new(1e-4).unwrap().sample(r)),
+        Box::new(|r| r.random_range(1e5..1e10)),
+        Box::new(|r| r.random_range(0.5..4.0)),
+        Box::new(|r| -LogNormal::new(3.0, 2.0).unwrap().sample(r)),
+        Box::new(|r| -(r.random_range(1..2000) as f64) * 0.37),
+        Box::new(|r| {
+            if r.random::<f64>() < 0.5 {
+                1.0
+            } else {
+                r.random_range(0.99..1.02)
+            }
+        }),
+        Box::new(|r| (r.random_range(0..50) as f64).exp2() * 1.0001),
+    ];
+    let sizes = [1usize, 2, 3, 10, 101, 4000];
+    let mut b = DailyBands::new(shapes.len(), sizes.len());
+    let mut data = vec![Vec::new(); shapes.len() * sizes.len()];
+    for (s, f) in shapes.iter().enumerate() {
+        for (d, &n) in sizes.iter().enumerate() {
+            let v: Vec<f64> = (0..n).map(|_| f(&mut r)).collect();
+            b.add_cell(s, d, &v);
+            data[s * sizes.len() + d] = sorted_copy(&v);
+        }
+    }
+    let mut worst = 0.0f64;
+    for s in 0..shapes.len() {
+        for d in 0..sizes.len() {
+            let v = &data[s * sizes.len() + d];
+            let h = b.hist(s, d);
+            assert_eq!((h.min(), h.max()), (v[0], v[v.len() - 1]));
+            for p in probs() {
+                let (got, want) = (h.quantile(p), quantile_sorted(v, p));
+                let e = rel_err(got, want);
+                worst = worst.max(e);
+                assert!(
+                    e <= BUCKET_REL * (1.0 + 1e-9),
+                    "shape {s}, n {}, p {p}: {got} vs {want}",
+                    v.len()
+                );
+                assert!(v[0] <= got && got <= v[v.len() - 1]);
+            }
+        }
+    }
+    assert!(worst > 0.0, "the sample should exercise the bound");
+}
+
+#[test]
+fn daily_bands_memory_is_bounded() {
+    // Two bytes per bucket over the binades the values span, however many
+    // values come in.
+    let (series, days) = (4, 30);
+    // Log-uniform over [2^17, 2^30): 13 binades, each hit early.
+    let uniform = |_: usize, r: &mut ChaCha8Rng| r.random_range(17.0..30.0f64).exp2();
+    let mut b = DailyBands::new(series, days);
+    assert!(b.heap_bytes() <= series * days * 200, "{}", b.heap_bytes());
+    b.add_rows(&daily_rows(2_000, series * days, 25, uniform));
+    let after_few = b.heap_bytes();
+    for seed in 26..36 {
+        b.add_rows(&daily_rows(2_000, series * days, seed, uniform));
+    }
+    assert_eq!(b.heap_bytes(), after_few);
+    // 13 binades of 128 two-byte counters, and the cell's header.
+    let per_cell = 200 + 13 * 128 * 2;
+    assert!(after_few <= series * days * per_cell, "{after_few}");
+    assert_eq!(b.hist(1, 2).count(), 22_000);
+}
+
 // ---------------------------------------------------------------------------
 // StreamingSummary
 // ---------------------------------------------------------------------------
