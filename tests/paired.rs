@@ -124,6 +124,10 @@ fn loss_does_not_decrease_with_closure_length() {
     // A longer closure of the same event, with everything else shared,
     // cannot lower any replicate's direct loss, spoilage, lost wages or
     // days closed: the marginal slope's minimum over replicates is ≥ 0.
+    // (Peak backlog is not in the list: after a reopening, deferred trucks
+    // return on top of demand, and where that exceeds capacity the queue
+    // grows until the horizon, so a shorter closure, reopening earlier, can
+    // reach a higher peak within the 40-day horizon than a longer one.)
     let steps: Vec<f64> = vec![0.0, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0];
     let sc = variants(GOLDEN, DURATION, &steps);
     let engines: Vec<Engine> = sc.iter().map(Engine::new).collect();
@@ -140,7 +144,6 @@ fn loss_does_not_decrease_with_closure_length() {
         "spoiled_value_usd",
         "lost_wages_usd",
         "days_closed",
-        "peak_backlog_trucks",
     ] {
         let k = r
             .common
