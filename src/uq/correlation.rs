@@ -462,10 +462,15 @@ impl GaussianCopula {
             "GaussianCopula::apply: wrong length"
         );
         const LO: f64 = 1.0 / (1u64 << 53) as f64;
-        let z: Vec<f64> = u.iter().map(|&v| norm_ppf(v)).collect();
-        for (i, o) in out.iter_mut().enumerate() {
-            let zi: f64 = (0..=i).map(|k| self.l[(i, k)] * z[k]).sum();
-            *o = norm_cdf(zi).clamp(LO, 1.0 - LO);
+        // Normal scores in `out`, then row i of L·z from the last row up:
+        // row i reads only scores 0..=i, which are not overwritten yet
+        // (no allocation per replicate).
+        for (o, &v) in out.iter_mut().zip(u) {
+            *o = norm_ppf(v);
+        }
+        for i in (0..d).rev() {
+            let zi: f64 = (0..=i).map(|k| self.l[(i, k)] * out[k]).sum();
+            out[i] = norm_cdf(zi).clamp(LO, 1.0 - LO);
         }
     }
 }
