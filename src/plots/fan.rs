@@ -6,12 +6,11 @@
 //! Bands are pointwise: the median of day 30 and that of day 31 may come
 //! from different replicates.
 
-use super::style::{self, AXIS, AXIS_DESC_SIZE, CAPTION_SIZE, GRID, Key, TICK_SIZE, okabe_ito};
+use super::style::{self, AXIS, AXIS_DESC_SIZE, GRID, Key, TICK_SIZE, okabe_ito};
 use super::{PlotError, Rendered, render_both};
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// Width × height for up to four panels.
 pub const SIZE: (u32, u32) = (1200, 700);
@@ -63,17 +62,6 @@ pub struct Input<'a> {
 /// Draws the figure as PNG and SVG.
 pub fn render(input: &Input<'_>, size: (u32, u32)) -> Result<Rendered, PlotError> {
     render_both(size, |r| draw(r, input), |r| draw(r, input))
-}
-
-/// Columns of the panel grid.
-fn columns(n: usize) -> usize {
-    match n {
-        0 | 1 => 1,
-        2 | 3 => n,
-        4 => 2,
-        5..=8 => 4,
-        _ => (n as f64).sqrt().ceil() as usize,
-    }
 }
 
 fn finite_days(bands: &[[f64; 5]]) -> impl Iterator<Item = (f64, &[f64; 5])> {
@@ -138,10 +126,8 @@ fn draw<DB: DrawingBackend>(
     if n == 0 {
         return super::distribution::no_data(&body);
     }
-    let cols = columns(n);
-    let rows = n.div_ceil(cols);
-    let body = body.margin(0, 6, 6, 10);
-    let cells = body.split_evenly((rows, cols));
+    let captions: Vec<&str> = input.panels.iter().map(|p| p.caption.as_str()).collect();
+    let (panels, cols) = style::panel_grid(&body, &captions)?;
     let (ylo, yhi) = y_range(input);
     let days = input
         .panels
@@ -151,39 +137,9 @@ fn draw<DB: DrawingBackend>(
         .unwrap_or(1);
     let xhi = (days.max(2) - 1) as f64;
 
-    // Captions wrapped to the cell width; every cell reserves the height of
-    // the longest.
-    let cap_style = style::font(CAPTION_SIZE - 2.0).pos(Pos::new(HPos::Center, VPos::Top));
-    let cell_w = cells[0].dim_in_pixel().0.saturating_sub(20);
-    let captions: Vec<Vec<String>> = input
-        .panels
-        .iter()
-        .map(|p| style::wrap(&cells[0], &p.caption, &cap_style, cell_w))
-        .collect::<Result<_, _>>()?;
-    let cap_lines = captions.iter().map(Vec::len).max().unwrap_or(1).max(1);
-    let line_h = ((CAPTION_SIZE - 2.0) * 1.3) as i32;
-    let cap_h = cap_lines as i32 * line_h + 6;
-
-    for (i, (panel, cell)) in input.panels.iter().zip(&cells).enumerate() {
-        let (row, col) = (i / cols, i % cols);
-        let (cw, _) = cell.dim_in_pixel();
-        // Row gap: keeps a caption clear of the tick labels above it.
-        let cell = if row > 0 {
-            cell.margin(14, 0, 0, 0)
-        } else {
-            cell.clone()
-        };
-        let (cap_area, plot_area) = cell.split_vertically(cap_h);
-        for (k, line) in captions[i].iter().enumerate() {
-            cap_area.draw(&Text::new(
-                line.clone(),
-                (cw as i32 / 2, 2 + k as i32 * line_h),
-                cap_style.clone(),
-            ))?;
-        }
-        let bottom = row + 1 == rows || i + cols >= n;
-        let left = col == 0;
-        let mut chart = ChartBuilder::on(&plot_area)
+    for (panel, grid) in input.panels.iter().zip(&panels) {
+        let (plot_area, bottom, left) = (&grid.area, grid.bottom, grid.left);
+        let mut chart = ChartBuilder::on(plot_area)
             .margin_right(18)
             .margin_top(4)
             .x_label_area_size(if bottom { 58 } else { 30 })
@@ -251,11 +207,11 @@ mod tests {
 
     #[test]
     fn grid_shapes() {
-        assert_eq!(columns(1), 1);
-        assert_eq!(columns(2), 2);
-        assert_eq!(columns(4), 2);
-        assert_eq!(columns(8), 4);
-        assert_eq!(columns(10), 4);
+        assert_eq!(style::grid_columns(1), 1);
+        assert_eq!(style::grid_columns(2), 2);
+        assert_eq!(style::grid_columns(4), 2);
+        assert_eq!(style::grid_columns(8), 4);
+        assert_eq!(style::grid_columns(10), 4);
         assert_eq!(size_for(2), SIZE);
         assert_eq!(size_for(8), GRID_SIZE);
     }

@@ -4,9 +4,7 @@
 //! keeps its colour in both figures.
 
 use super::density::{self, BINS};
-use super::style::{
-    self, ANNOTATION_SIZE, AXIS, AXIS_DESC_SIZE, CAPTION_SIZE, GRID, Key, TICK_SIZE, okabe_ito,
-};
+use super::style::{self, ANNOTATION_SIZE, AXIS, AXIS_DESC_SIZE, GRID, Key, TICK_SIZE, okabe_ito};
 use super::{Marks, PlotError, QuantileFn, Rendered, render_both};
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
@@ -81,16 +79,6 @@ fn shared_range(input: &Input<'_>) -> Option<(f64, f64)> {
     })
 }
 
-fn columns(n: usize) -> usize {
-    match n {
-        0 | 1 => 1,
-        2 | 3 => n,
-        4 => 2,
-        5..=8 => 4,
-        _ => (n as f64).sqrt().ceil() as usize,
-    }
-}
-
 fn histograms<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     input: &Input<'_>,
@@ -110,40 +98,10 @@ fn histograms<DB: DrawingBackend>(
         return super::distribution::no_data(&body);
     };
     let (xl, xh) = style::padded(lo, hi, 0.02);
-    let n = input.commodities.len();
-    let cols = columns(n);
-    let rows = n.div_ceil(cols);
-    let body = body.margin(0, 6, 6, 10);
-    let cells = body.split_evenly((rows, cols));
-
-    let cap_style = style::font(CAPTION_SIZE - 2.0).pos(Pos::new(HPos::Center, VPos::Top));
-    let cell_w = cells[0].dim_in_pixel().0.saturating_sub(20);
-    let captions: Vec<Vec<String>> = input
-        .commodities
-        .iter()
-        .map(|c| style::wrap(&cells[0], &c.label, &cap_style, cell_w))
-        .collect::<Result<_, _>>()?;
-    let cap_lines = captions.iter().map(Vec::len).max().unwrap_or(1).max(1);
-    let line_h = ((CAPTION_SIZE - 2.0) * 1.3) as i32;
-    let cap_h = cap_lines as i32 * line_h + 6;
-
-    for (i, (c, cell)) in input.commodities.iter().zip(&cells).enumerate() {
-        let (row, col) = (i / cols, i % cols);
-        let (cw, _) = cell.dim_in_pixel();
-        // Row gap: keeps a caption clear of the tick labels above it.
-        let cell = if row > 0 {
-            cell.margin(14, 0, 0, 0)
-        } else {
-            cell.clone()
-        };
-        let (cap_area, plot_area) = cell.split_vertically(cap_h);
-        for (k, line) in captions[i].iter().enumerate() {
-            cap_area.draw(&Text::new(
-                line.clone(),
-                (cw as i32 / 2, 2 + k as i32 * line_h),
-                cap_style.clone(),
-            ))?;
-        }
+    let labels: Vec<&str> = input.commodities.iter().map(|c| c.label.as_str()).collect();
+    let (panels, _) = style::panel_grid(&body, &labels)?;
+    for (i, (c, grid)) in input.commodities.iter().zip(&panels).enumerate() {
+        let (plot_area, bottom, left) = (&grid.area, grid.bottom, grid.left);
         let colour = style::category(i);
         let q = &c.quantiles;
         let bins = if q.is_valid() {
@@ -153,9 +111,7 @@ fn histograms<DB: DrawingBackend>(
         };
         let top = bins.iter().map(|b| b.mass).fold(0.0, f64::max) * 100.0;
         let ytop = if top > 0.0 { top * 1.3 } else { 1.0 };
-        let bottom = row + 1 == rows || i + cols >= n;
-        let left = col == 0;
-        let mut chart = ChartBuilder::on(&plot_area)
+        let mut chart = ChartBuilder::on(plot_area)
             .margin_right(18)
             .margin_top(4)
             .x_label_area_size(if bottom { 58 } else { 30 })

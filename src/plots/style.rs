@@ -297,6 +297,74 @@ pub fn padded(lo: f64, hi: f64, frac: f64) -> (f64, f64) {
     (lo - d, hi + d)
 }
 
+/// One panel of a [`panel_grid`]: where to draw its chart, and whether its
+/// axes carry labels (bottom row, left column).
+pub struct Panel<DB: DrawingBackend> {
+    pub area: DrawingArea<DB, Shift>,
+    pub bottom: bool,
+    pub left: bool,
+}
+
+/// Columns of a grid of `n` panels.
+pub fn grid_columns(n: usize) -> usize {
+    match n {
+        0 | 1 => 1,
+        2 | 3 => n,
+        4 => 2,
+        5..=8 => 4,
+        _ => (n as f64).sqrt().ceil() as usize,
+    }
+}
+
+/// Splits `body` into a grid of panels, one per caption, draws each
+/// caption (wrapped to the cell width; every cell reserves the height of
+/// the longest) above its panel, and returns the panels and the number of
+/// columns.
+pub fn panel_grid<DB: DrawingBackend>(
+    body: &DrawingArea<DB, Shift>,
+    captions: &[&str],
+) -> Result<(Vec<Panel<DB>>, usize), PlotError> {
+    let n = captions.len();
+    let cols = grid_columns(n);
+    let rows = n.div_ceil(cols);
+    let body = body.margin(0, 6, 6, 10);
+    let cells = body.split_evenly((rows, cols));
+    let cap_style = font(CAPTION_SIZE - 2.0).pos(Pos::new(HPos::Center, VPos::Top));
+    let cell_w = cells[0].dim_in_pixel().0.saturating_sub(20);
+    let wrapped: Vec<Vec<String>> = captions
+        .iter()
+        .map(|c| wrap(&cells[0], c, &cap_style, cell_w))
+        .collect::<Result<_, _>>()?;
+    let cap_lines = wrapped.iter().map(Vec::len).max().unwrap_or(1).max(1);
+    let line_h = ((CAPTION_SIZE - 2.0) * 1.3) as i32;
+    let cap_h = cap_lines as i32 * line_h + 6;
+    let mut panels = Vec::with_capacity(n);
+    for (i, cell) in cells.iter().take(n).enumerate() {
+        let (row, col) = (i / cols, i % cols);
+        let (cw, _) = cell.dim_in_pixel();
+        // Row gap: keeps a caption clear of the tick labels above it.
+        let cell = if row > 0 {
+            cell.margin(14, 0, 0, 0)
+        } else {
+            cell.clone()
+        };
+        let (cap_area, area) = cell.split_vertically(cap_h);
+        for (k, line) in wrapped[i].iter().enumerate() {
+            cap_area.draw(&Text::new(
+                line.clone(),
+                (cw as i32 / 2, 2 + k as i32 * line_h),
+                cap_style.clone(),
+            ))?;
+        }
+        panels.push(Panel {
+            area,
+            bottom: row + 1 == rows || i + cols >= n,
+            left: col == 0,
+        });
+    }
+    Ok((panels, cols))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
