@@ -139,10 +139,10 @@ struct ReplicateConsts {
     /// Share of undispatched trucks rerouted, and their extra days.
     reroute_share: f64,
     reroute_days: f64,
-    /// External route: share, USD per truck, travel days.
+    /// External route: share and USD per truck (its spoilage is in
+    /// [`ShelfLife::external`]).
     ext_share: f64,
     ext_cost: f64,
-    ext_days: f64,
 }
 
 /// A crossing's inputs for one replicate.
@@ -209,6 +209,8 @@ struct ShelfLife {
     /// stretched scale `ln(m·s)`.
     cold_share: f64,
     ln_cold_scale: f64,
+    /// Share spoiled on the external route (its travel days), 0 without one.
+    external: f64,
 }
 
 impl ShelfLife {
@@ -688,7 +690,6 @@ impl<'s> Engine<'s> {
             reroute_days,
             ext_share,
             ext_cost,
-            ext_days,
         };
         for (i, fl) in s.flows.iter().enumerate() {
             let lam = v.get(fl.trucks_per_day);
@@ -744,10 +745,14 @@ impl<'s> Engine<'s> {
                         ln_scale: sc.ln(),
                         cold_share,
                         ln_cold_scale: (sc * mult).ln(),
+                        external: 0.0,
                     }
                 }
                 None => ShelfLife::default(),
             };
+            if pol.external_route.is_some() {
+                ws.shelf[g].external = spoil_share_at(s, v, g, ext_days);
+            }
             let inventory_days = v.get(cm.inventory_days);
             ws.g.stock[g] = inventory_days * ws.g.lam[g];
             ws.gc[g] = MarketConsts {
@@ -910,7 +915,7 @@ impl<'s> Engine<'s> {
                     let cost = x * k.ext_cost;
                     ws.f.external_cost[f] += cost;
                     *day_loss += cost;
-                    let sh = spoil_share_at(s, &ws.inputs, g, k.ext_days);
+                    let sh = ws.shelf[g].external;
                     let sv = x * ws.f.value[f] * sh;
                     ws.f.spoiled_v[f] += sv;
                     ws.f.spoiled_t[f] += x * ws.f.tonnes[f] * sh;
