@@ -4,7 +4,7 @@
 
 mod common;
 use bordersim::scenario::variants::set_field;
-use common::TempDir;
+use common::{TempDir, visible_text};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -111,30 +111,6 @@ fn assert_self_contained(html: &str) {
             &html[i..(i + 80).min(html.len())]
         );
     }
-}
-
-/// The page's visible text: tags become spaces, entities characters.
-fn visible_text(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => {
-                in_tag = true;
-                out.push(' ');
-            }
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    let out = out
-        .replace("&#39;", "'")
-        .replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&");
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[test]

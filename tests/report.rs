@@ -5,7 +5,7 @@
 mod common;
 use bordersim::output::format::with_unit;
 use bordersim::output::terminal::HEADLINES;
-use common::TempDir;
+use common::{TempDir, visible_text};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
@@ -61,31 +61,6 @@ fn summary(dir: &Path) -> Rows {
         );
     }
     out
-}
-
-/// The page's visible text: tags become spaces, entities characters,
-/// whitespace runs one space.
-fn visible_text(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => {
-                in_tag = true;
-                out.push(' ');
-            }
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    let out = out
-        .replace("&#39;", "'")
-        .replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&");
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[test]
