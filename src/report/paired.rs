@@ -1383,36 +1383,7 @@ fn sweep_tables(h: &mut String, f: &PairedFiles) {
     let _ = writeln!(h, "</tbody>\n</table>");
 
     // Medians of the other headline outcomes.
-    let outcomes = f.outcomes();
-    let _ = write!(
-        h,
-        "<h3>Headline outcomes at each point: median (p5 – p95)</h3>\n<table>\n<thead><tr><th>Outcome</th>"
-    );
-    for v in &f.variants {
-        let _ = write!(h, "<th class=\"num\">{}</th>", escape(&v.label));
-    }
-    let _ = writeln!(h, "</tr></thead>\n<tbody>");
-    for (m, label) in &outcomes {
-        let _ = write!(h, "<tr><td>{}</td>", escape(label));
-        for v in &f.variants {
-            match f.metric(v.index, m) {
-                Some(r) => {
-                    let _ = write!(
-                        h,
-                        "<td class=\"num\">{}<br><span class=\"small\">{} – {}</span></td>",
-                        f_unit(r.stats.p50, &r.unit),
-                        f_unit(r.stats.p5, &r.unit),
-                        f_unit(r.stats.p95, &r.unit)
-                    );
-                }
-                None => {
-                    let _ = write!(h, "<td class=\"num\">–</td>");
-                }
-            }
-        }
-        let _ = writeln!(h, "</tr>");
-    }
-    let _ = writeln!(h, "</tbody>\n</table>");
+    medians_table(h, f, "Headline outcomes at each point: median (p5 – p95)");
 
     let marg = f.marginal("direct_loss_usd");
     if !marg.is_empty() {
@@ -1450,6 +1421,38 @@ fn sweep_tables(h: &mut String, f: &PairedFiles) {
          of the paired difference (what common random numbers gained). All values are in <code>sweep.csv</code>, \
          <code>sweep_differences.csv</code> and <code>marginal.csv</code> beside this page.</p>"
     );
+}
+
+/// A table of the headline outcomes (rows) at every variant (columns):
+/// median with p5 – p95 beneath, under the heading `title`.
+fn medians_table(h: &mut String, f: &PairedFiles, title: &str) {
+    let outcomes = f.outcomes();
+    let _ = write!(h, "<h3>{title}</h3>\n<table>\n<thead><tr><th>Outcome</th>");
+    for v in &f.variants {
+        let _ = write!(h, "<th class=\"num\">{}</th>", escape(&v.label));
+    }
+    let _ = writeln!(h, "</tr></thead>\n<tbody>");
+    for (m, label) in &outcomes {
+        let _ = write!(h, "<tr><td>{}</td>", escape(label));
+        for v in &f.variants {
+            match f.metric(v.index, m) {
+                Some(r) => {
+                    let _ = write!(
+                        h,
+                        "<td class=\"num\">{}<br><span class=\"small\">{} – {}</span></td>",
+                        f_unit(r.stats.p50, &r.unit),
+                        f_unit(r.stats.p5, &r.unit),
+                        f_unit(r.stats.p95, &r.unit)
+                    );
+                }
+                None => {
+                    let _ = write!(h, "<td class=\"num\">–</td>");
+                }
+            }
+        }
+        let _ = writeln!(h, "</tr>");
+    }
+    let _ = writeln!(h, "</tbody>\n</table>");
 }
 
 fn compare_tables(h: &mut String, f: &PairedFiles) {
@@ -1492,35 +1495,7 @@ fn compare_tables(h: &mut String, f: &PairedFiles) {
         }
         let _ = writeln!(h, "</tbody>\n</table>");
     }
-    let _ = write!(
-        h,
-        "<h3>Each scenario: median (p5 – p95)</h3>\n<table>\n<thead><tr><th>Outcome</th>"
-    );
-    for v in &f.variants {
-        let _ = write!(h, "<th class=\"num\">{}</th>", escape(&v.label));
-    }
-    let _ = writeln!(h, "</tr></thead>\n<tbody>");
-    for (m, label) in &outcomes {
-        let _ = write!(h, "<tr><td>{}</td>", escape(label));
-        for v in &f.variants {
-            match f.metric(v.index, m) {
-                Some(r) => {
-                    let _ = write!(
-                        h,
-                        "<td class=\"num\">{}<br><span class=\"small\">{} – {}</span></td>",
-                        f_unit(r.stats.p50, &r.unit),
-                        f_unit(r.stats.p5, &r.unit),
-                        f_unit(r.stats.p95, &r.unit)
-                    );
-                }
-                None => {
-                    let _ = write!(h, "<td class=\"num\">–</td>");
-                }
-            }
-        }
-        let _ = writeln!(h, "</tr>");
-    }
-    let _ = writeln!(h, "</tbody>\n</table>");
+    medians_table(h, f, "Each scenario: median (p5 – p95)");
     let _ = writeln!(
         h,
         "<p class=\"small\">P(B &gt; A): the share of replicates in which B is higher (for these outcomes, worse). \
