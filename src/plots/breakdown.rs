@@ -82,6 +82,43 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, input: &Input) -> Res
     Ok(())
 }
 
+/// One chart of the figure: a crossing per category on x, USD from 0 to
+/// `ytop` on y, with its caption, grid and crossing labels drawn.
+fn usd_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    input: &Input,
+    caption: &str,
+    ytop: f64,
+) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>, PlotError> {
+    let mut chart = ChartBuilder::on(area)
+        .caption(
+            caption,
+            style::font(CAPTION_SIZE).pos(Pos::new(HPos::Center, VPos::Top)),
+        )
+        .margin_left(12)
+        .margin_right(24)
+        .margin_top(18)
+        .x_label_area_size(40)
+        .y_label_area_size(88)
+        .build_cartesian_2d(0.0..input.crossings.len() as f64, 0.0..ytop)?;
+    let y_fmt = |v: &f64| style::tick(*v, "USD");
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .max_light_lines(0)
+        .bold_line_style(GRID)
+        .axis_style(AXIS)
+        .y_labels(6)
+        .y_desc(input.y_desc.as_str())
+        .axis_desc_style(style::font(AXIS_DESC_SIZE))
+        .label_style(style::font(TICK_SIZE + 1.0))
+        .y_label_formatter(&y_fmt)
+        .draw()?;
+    category_labels(&mut chart, input)?;
+    Ok(chart)
+}
+
 /// Writes the crossing names under the horizontal axis (a category axis;
 /// plotters' numeric ticks are switched off).
 fn category_labels<DB: DrawingBackend>(
@@ -102,7 +139,6 @@ fn stacked<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     input: &Input,
 ) -> Result<(), PlotError> {
-    let n = input.crossings.len();
     let totals: Vec<f64> = input
         .crossings
         .iter()
@@ -116,32 +152,7 @@ fn stacked<DB: DrawingBackend>(
         .collect();
     let top = totals.iter().copied().fold(0.0, f64::max);
     let ytop = if top > 0.0 { top * 1.15 } else { 1.0 };
-    let mut chart = ChartBuilder::on(area)
-        .caption(
-            "Mean loss, by component",
-            style::font(CAPTION_SIZE).pos(Pos::new(HPos::Center, VPos::Top)),
-        )
-        .margin_left(12)
-        .margin_right(24)
-        .margin_top(18)
-        .x_label_area_size(40)
-        .y_label_area_size(88)
-        .build_cartesian_2d(0.0..n as f64, 0.0..ytop)?;
-    let y_fmt = |v: &f64| style::tick(*v, "USD");
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(0)
-        .max_light_lines(0)
-        .bold_line_style(GRID)
-        .axis_style(AXIS)
-        .y_labels(6)
-        .y_desc(input.y_desc.as_str())
-        .axis_desc_style(style::font(AXIS_DESC_SIZE))
-        .label_style(style::font(TICK_SIZE + 1.0))
-        .y_label_formatter(&y_fmt)
-        .draw()?;
-    category_labels(&mut chart, input)?;
+    let mut chart = usd_chart(area, input, "Mean loss, by component", ytop)?;
     for (i, c) in input.crossings.iter().enumerate() {
         let (x0, x1) = (i as f64 + 0.2, i as f64 + 0.8);
         let mut base = 0.0;
@@ -171,7 +182,6 @@ fn spread<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     input: &Input,
 ) -> Result<(), PlotError> {
-    let n = input.crossings.len();
     let kn = input.components.len();
     let top = input
         .crossings
@@ -180,32 +190,12 @@ fn spread<DB: DrawingBackend>(
         .filter(|v| v.is_finite())
         .fold(0.0, f64::max);
     let ytop = if top > 0.0 { top * 1.08 } else { 1.0 };
-    let mut chart = ChartBuilder::on(area)
-        .caption(
-            "Spread: median and 90% range of each component",
-            style::font(CAPTION_SIZE).pos(Pos::new(HPos::Center, VPos::Top)),
-        )
-        .margin_left(12)
-        .margin_right(24)
-        .margin_top(18)
-        .x_label_area_size(40)
-        .y_label_area_size(88)
-        .build_cartesian_2d(0.0..n as f64, 0.0..ytop)?;
-    let y_fmt = |v: &f64| style::tick(*v, "USD");
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(0)
-        .max_light_lines(0)
-        .bold_line_style(GRID)
-        .axis_style(AXIS)
-        .y_labels(6)
-        .y_desc(input.y_desc.as_str())
-        .axis_desc_style(style::font(AXIS_DESC_SIZE))
-        .label_style(style::font(TICK_SIZE + 1.0))
-        .y_label_formatter(&y_fmt)
-        .draw()?;
-    category_labels(&mut chart, input)?;
+    let mut chart = usd_chart(
+        area,
+        input,
+        "Spread: median and 90% range of each component",
+        ytop,
+    )?;
     for (i, c) in input.crossings.iter().enumerate() {
         for (k, m) in c.spread.iter().enumerate() {
             if !(m.p5.is_finite() && m.p50.is_finite() && m.p95.is_finite()) {
