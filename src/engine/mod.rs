@@ -85,7 +85,7 @@ pub struct Workspace {
     /// `A_f(t)`, trucks demanded by flow `f` on day `t` (flow-major, `H`
     /// per flow), drawn flow by flow when the replicate starts so that each
     /// flow's sampler table stays in cache for its whole series.
-    demand: Vec<f64>,
+    daily_demand: Vec<f64>,
     /// `S_g(w)` cache, commodity-major, `H + 1` per commodity (NaN = unset).
     spoil: Vec<f64>,
     f: FlowState,
@@ -541,7 +541,7 @@ impl<'s> Engine<'s> {
             ret: vec![0.0; max_lane],
             rngs: vec![Xoshiro256pp::from_seed_u64(0); nf],
             poisson: vec![PoissonSampler::default(); nf],
-            demand: vec![0.0; nf * h],
+            daily_demand: vec![0.0; nf * h],
             spoil: vec![f64::NAN; ng * (h + 1)],
             f: FlowState::default(),
             c: CrossingState::default(),
@@ -705,7 +705,7 @@ impl<'s> Engine<'s> {
             ws.g.lam[fl.commodity] += lam;
             // Daily demand: Poisson(λ_f) from the flow's own stream, day by
             // day (or exactly λ_f without arrival noise).
-            let days = &mut ws.demand[i * h..(i + 1) * h];
+            let days = &mut ws.daily_demand[i * h..(i + 1) * h];
             if s.meta.arrival_noise {
                 let rng = &mut ws.rngs[i];
                 *rng = Xoshiro256pp::stream(seed, rep, fl.arrivals_key);
@@ -859,7 +859,7 @@ impl<'s> Engine<'s> {
             let demand_g = &mut ws.g.demand_today[..];
             for &f in &cr.flows {
                 let lam = lam_f[f];
-                let demand = ws.demand[f * h + t];
+                let demand = ws.daily_demand[f * h + t];
                 demand_f[f] += demand;
                 demand_g[self.flow_commodity[f]] += demand;
                 demand_c += demand;
@@ -886,7 +886,7 @@ impl<'s> Engine<'s> {
         let can_reroute = ws.cc[c].can_reroute;
         for &f in &cr.flows {
             let g = self.flow_commodity[f];
-            let demand = ws.demand[f * h + t];
+            let demand = ws.daily_demand[f * h + t];
             ws.f.demand[f] += demand;
             ws.g.demand_today[g] += demand;
             demand_c += demand;
