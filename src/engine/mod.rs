@@ -86,6 +86,11 @@ pub struct Workspace {
     /// per flow), drawn flow by flow when the replicate starts so that each
     /// flow's sampler table stays in cache for its whole series.
     daily_demand: Vec<f64>,
+    /// Trucks demanded per commodity and day (commodity-major) and per
+    /// crossing and day (crossing-major): sums of `daily_demand` in the
+    /// day loop's order, so they are bit-identical to summing day by day.
+    demand_g: Vec<f64>,
+    demand_c: Vec<f64>,
     /// `S_g(w)` cache, commodity-major, `H + 1` per commodity (NaN = unset).
     spoil: Vec<f64>,
     f: FlowState,
@@ -290,7 +295,6 @@ struct CrossingState {
     lost_wages: Vec<f64>,
     uncovered: Vec<f64>,
     cash: Vec<f64>,
-    demand_today: Vec<f64>,
     backlog_at_reopen: Vec<f64>,
     run_closed: Vec<f64>,
     longest: Vec<f64>,
@@ -309,7 +313,6 @@ struct CommodityState {
     delivered: Vec<f64>,
     forgone_today_t: Vec<f64>,
     forgone_today_v: Vec<f64>,
-    demand_today: Vec<f64>,
     consumer: Vec<f64>,
     consumer_extra: Vec<f64>,
     glut: Vec<f64>,
@@ -391,7 +394,6 @@ impl CrossingState {
                 &mut self.lost_wages,
                 &mut self.uncovered,
                 &mut self.cash,
-                &mut self.demand_today,
                 &mut self.backlog_at_reopen,
                 &mut self.run_closed,
                 &mut self.longest,
@@ -418,7 +420,6 @@ impl CommodityState {
                 &mut self.delivered,
                 &mut self.forgone_today_t,
                 &mut self.forgone_today_v,
-                &mut self.demand_today,
                 &mut self.consumer,
                 &mut self.consumer_extra,
                 &mut self.glut,
@@ -542,6 +543,8 @@ impl<'s> Engine<'s> {
             rngs: vec![Xoshiro256pp::from_seed_u64(0); nf],
             poisson: vec![PoissonSampler::default(); nf],
             daily_demand: vec![0.0; nf * h],
+            demand_g: vec![0.0; ng * h],
+            demand_c: vec![0.0; nc * h],
             spoil: vec![f64::NAN; ng * (h + 1)],
             f: FlowState::default(),
             c: CrossingState::default(),
@@ -620,7 +623,6 @@ impl<'s> Engine<'s> {
             ws.g.delivered.fill(0.0);
             ws.g.forgone_today_t.fill(0.0);
             ws.g.forgone_today_v.fill(0.0);
-            ws.g.demand_today.fill(0.0);
             let mut day_loss = 0.0;
             // 1–2. Demand, dispatch and the split of what is not dispatched,
             // for every flow (before any service, so that rerouted trucks
@@ -711,11 +713,28 @@ impl<'s> Engine<'s> {
                 *rng = Xoshiro256pp::stream(seed, rep, fl.arrivals_key);
                 ws.poisson[i].set(lam);
                 let sampler = &ws.poisson[i];
-                for d in days {
+                for d in days.iter_mut() {
                     *d = sampler.sample(rng);
                 }
             } else {
                 days.fill(lam);
+            }
+            ws.f.demand[i] = days.iter().sum();
+        }
+        // The day loop's demand totals, summed in its order (crossing by
+        // crossing, each crossing's flows in order).
+        ws.demand_g.fill(0.0);
+        ws.demand_c.fill(0.0);
+        for (c, cr) in s.crossings.iter().enumerate() {
+            let dc = &mut ws.demand_c[c * h..(c + 1) * h];
+            for &f in &cr.flows {
+                let g = self.flow_commodity[f];
+                let days = &ws.daily_demand[f * h..(f + 1) * h];
+                let dg = &mut ws.demand_g[g * h..(g + 1) * h];
+                for ((x, tg), tc) in days.iter().zip(dg.iter_mut()).zip(dc.iter_mut()) {
+                    *tg += x;
+                    *tc += x;
+                }
             }
         }
         for (c, cr) in s.crossings.iter().enumerate() {
@@ -848,21 +867,16 @@ impl<'s> Engine<'s> {
             ws.c.since_reopen[c] += 1.0;
         }
         ws.c.prev_closed[c] = closed;
-        let mut demand_c = 0.0;
         if !closed {
             // Open: every truck is dispatched; deferred trucks come back.
             // (Slices taken once: the loop keeps their pointers in registers.)
             let fs = &mut ws.f;
-            let (lam_f, demand_f, pool_f) = (&fs.lam[..], &mut fs.demand[..], &mut fs.pool[..]);
+            let (lam_f, pool_f) = (&fs.lam[..], &mut fs.pool[..]);
             let (rerouted, sent, returned) =
                 (&mut fs.rerouted[..], &mut fs.sent[..], &mut fs.returned[..]);
-            let demand_g = &mut ws.g.demand_today[..];
             for &f in &cr.flows {
                 let lam = lam_f[f];
                 let demand = ws.daily_demand[f * h + t];
-                demand_f[f] += demand;
-                demand_g[self.flow_commodity[f]] += demand;
-                demand_c += demand;
                 let pool = pool_f[f];
                 let back = if pool > 0.0 {
                     let r = pool.min(k.ret_share * lam);
@@ -880,16 +894,12 @@ impl<'s> Engine<'s> {
                 sent[f] = demand + back;
                 returned[f] = back;
             }
-            ws.c.demand_today[c] = demand_c;
             return false;
         }
         let can_reroute = ws.cc[c].can_reroute;
         for &f in &cr.flows {
             let g = self.flow_commodity[f];
             let demand = ws.daily_demand[f * h + t];
-            ws.f.demand[f] += demand;
-            ws.g.demand_today[g] += demand;
-            demand_c += demand;
             // Dispatch o + (1 − o)·exp(−τ/θ), exp(−τ/θ) kept as a running
             // product over the days of the closure.
             let persist = if was_closed {
@@ -947,7 +957,6 @@ impl<'s> Engine<'s> {
             ws.f.sent[f] = dispatched;
             ws.f.returned[f] = 0.0;
         }
-        ws.c.demand_today[c] = demand_c;
         true
     }
 
@@ -1008,7 +1017,7 @@ impl<'s> Engine<'s> {
         // Work and wages: utilisation against the day's demand of the
         // crossing's own flows (λ_c without arrival noise), so a day
         // without closure loses no work.
-        let demand_c = ws.c.demand_today[c];
+        let demand_c = ws.demand_c[c * h + t];
         let u = if demand_c > 0.0 {
             (served_c / demand_c).min(1.0)
         } else {
@@ -1137,7 +1146,7 @@ impl<'s> Engine<'s> {
             let mc = ws.gc[g];
             let lam_g = ws.g.lam[g];
             let mut m_mult = 1.0;
-            let gap = ws.g.demand_today[g] - ws.g.delivered[g];
+            let gap = ws.demand_g[g * h + t] - ws.g.delivered[g];
             if gap == 0.0 && ws.g.forgone_today_t[g] == 0.0 {
                 // Supply met demand exactly (an ordinary open day): no
                 // shortfall, no stock change, no substitution, price 1.
