@@ -91,6 +91,15 @@ pub struct Workspace {
     /// day loop's order, so they are bit-identical to summing day by day.
     demand_g: Vec<f64>,
     demand_c: Vec<f64>,
+    /// What reaches each destination market per day (commodity-major,
+    /// `H` per commodity): trucks delivered (net of spoiled cargo), and
+    /// perishable exports forgone, in trucks and USD. The day loop fills
+    /// them; [`Engine::markets`] then runs over each commodity's days.
+    delivered: Vec<f64>,
+    forgone_t: Vec<f64>,
+    forgone_v: Vec<f64>,
+    /// Each market's CPI contribution per day (market-major, `H` each).
+    cpi: Vec<f64>,
     /// `S_g(w)` cache, commodity-major, `H + 1` per commodity (NaN = unset).
     spoil: Vec<f64>,
     f: FlowState,
@@ -310,9 +319,6 @@ struct CommodityState {
     lam: Vec<f64>,
     stock: Vec<f64>,
     short_tau: Vec<f64>,
-    delivered: Vec<f64>,
-    forgone_today_t: Vec<f64>,
-    forgone_today_v: Vec<f64>,
     consumer: Vec<f64>,
     consumer_extra: Vec<f64>,
     glut: Vec<f64>,
@@ -417,9 +423,6 @@ impl CommodityState {
                 &mut self.lam,
                 &mut self.stock,
                 &mut self.short_tau,
-                &mut self.delivered,
-                &mut self.forgone_today_t,
-                &mut self.forgone_today_v,
                 &mut self.consumer,
                 &mut self.consumer_extra,
                 &mut self.glut,
@@ -545,6 +548,10 @@ impl<'s> Engine<'s> {
             daily_demand: vec![0.0; nf * h],
             demand_g: vec![0.0; ng * h],
             demand_c: vec![0.0; nc * h],
+            delivered: vec![0.0; ng * h],
+            forgone_t: vec![0.0; ng * h],
+            forgone_v: vec![0.0; ng * h],
+            cpi: vec![0.0; 2 * h],
             spoil: vec![f64::NAN; ng * (h + 1)],
             f: FlowState::default(),
             c: CrossingState::default(),
@@ -620,9 +627,6 @@ impl<'s> Engine<'s> {
 
         let mut tot = Totals::default();
         for t in 0..h {
-            ws.g.delivered.fill(0.0);
-            ws.g.forgone_today_t.fill(0.0);
-            ws.g.forgone_today_v.fill(0.0);
             let mut day_loss = 0.0;
             // 1–2. Demand, dispatch and the split of what is not dispatched,
             // for every flow (before any service, so that rerouted trucks
@@ -644,13 +648,20 @@ impl<'s> Engine<'s> {
                 tot.any_run = 0.0;
             }
             tot.peak_total = tot.peak_total.max(total_queue);
-            // 6. Markets and prices.
-            let cpi_day = self.markets(ws, t, &mut day_loss);
-            for (m, &x) in cpi_day.iter().enumerate() {
+            // The day's loss so far (markets add theirs below).
+            ws.cumulative_loss[t] = day_loss;
+        }
+        // 6. Markets and prices: nothing upstream depends on them, so each
+        // commodity's days run in one pass. Each day's loss and CPI still
+        // sum the commodities in order, as a day-by-day loop would.
+        self.markets(ws);
+        for t in 0..h {
+            for m in 0..2 {
+                let x = ws.cpi[m * h + t];
                 tot.cpi_peak[m] = if t == 0 { x } else { tot.cpi_peak[m].max(x) };
                 tot.cpi_sum[m] += x;
             }
-            tot.cumulative += day_loss;
+            tot.cumulative += ws.cumulative_loss[t];
             ws.cumulative_loss[t] = tot.cumulative;
         }
         self.fold_slots(ws);
@@ -725,6 +736,10 @@ impl<'s> Engine<'s> {
         // crossing, each crossing's flows in order).
         ws.demand_g.fill(0.0);
         ws.demand_c.fill(0.0);
+        ws.delivered.fill(0.0);
+        ws.forgone_t.fill(0.0);
+        ws.forgone_v.fill(0.0);
+        ws.cpi.fill(0.0);
         for (c, cr) in s.crossings.iter().enumerate() {
             let dc = &mut ws.demand_c[c * h..(c + 1) * h];
             for &f in &cr.flows {
@@ -931,7 +946,7 @@ impl<'s> Engine<'s> {
                     ws.f.spoiled_t[f] += x * ws.f.tonnes[f] * sh;
                     ws.g.spoiled_v[g] += sv;
                     ws.g.spoiled_t[g] += x * ws.f.tonnes[f] * sh;
-                    ws.g.delivered[g] += x * (1.0 - sh);
+                    ws.delivered[g * h + t] += x * (1.0 - sh);
                     *day_loss += sv;
                 }
                 let diverted = not_sent * ws.f.divert[f];
@@ -945,8 +960,8 @@ impl<'s> Engine<'s> {
                     ws.f.forgone_t[f] += rest;
                     ws.f.forgone_v[f] += val;
                     ws.f.customs_lost[f] += val * ws.f.duty[f];
-                    ws.g.forgone_today_t[g] += rest;
-                    ws.g.forgone_today_v[g] += val;
+                    ws.forgone_t[g * h + t] += rest;
+                    ws.forgone_v[g * h + t] += val;
                 } else {
                     ws.f.pool[f] += rest;
                     ws.f.deferred_t[f] += rest;
@@ -999,7 +1014,7 @@ impl<'s> Engine<'s> {
             for &f in &cr.flows {
                 let x = ws.f.sent[f];
                 ws.f.served[f] += x;
-                ws.g.delivered[self.flow_commodity[f]] += x;
+                ws.delivered[self.flow_commodity[f] * h + t] += x;
             }
             ws.lanes[2 * c].skip_day(t);
             ws.lanes[2 * c + 1].skip_day(t);
@@ -1066,6 +1081,7 @@ impl<'s> Engine<'s> {
         day_loss: &mut f64,
     ) -> f64 {
         let s = self.scenario;
+        let h = s.meta.horizon;
         let reroute_days = ws.k.reroute_days;
         for li in [2 * c, 2 * c + 1] {
             let slots = &self.lane_slots[li];
@@ -1087,7 +1103,7 @@ impl<'s> Engine<'s> {
         let (acc_lo, acc_hi) = ws.slot_acc.split_at_mut(2 * c + 1);
         let accs = [&mut acc_lo[2 * c], &mut acc_hi[0]];
         let value = &ws.f.value;
-        let gst = &mut ws.g;
+        let delivered = &mut ws.delivered;
         let spoil = &mut ws.spoil;
         let shelf = &ws.shelf;
         let v = &ws.inputs;
@@ -1109,7 +1125,7 @@ impl<'s> Engine<'s> {
                     self.spoil_share(shelf, spoil, g, w)
                 };
                 acc.served[j] += trucks;
-                gst.delivered[g] += trucks * (1.0 - sh);
+                delivered[g * h + t] += trucks * (1.0 - sh);
                 if sh > 0.0 {
                     let spoiled = trucks * sh;
                     acc.spoiled[j] += spoiled;
@@ -1135,94 +1151,108 @@ impl<'s> Engine<'s> {
         served
     }
 
-    /// Step 6 on day `t`: each commodity's shortfall, stock, substitution,
-    /// price multiplier, consumers' cost and the origin glut. Returns the
-    /// day's CPI contribution per market.
+    /// Step 6, commodity by commodity over all days: each day's shortfall,
+    /// stock, substitution, price multiplier, consumers' cost and the origin
+    /// glut. Adds each day's market losses to `ws.cumulative_loss[t]` (still
+    /// per day here) and CPI contributions to `ws.cpi`.
     #[inline(never)]
-    fn markets(&self, ws: &mut Workspace, t: usize, day_loss: &mut f64) -> [f64; 2] {
+    fn markets(&self, ws: &mut Workspace) {
         let h = self.scenario.meta.horizon;
-        let mut cpi_day = [0.0f64; 2];
         for g in 0..ws.gc.len() {
             let mc = ws.gc[g];
             let lam_g = ws.g.lam[g];
-            let mut m_mult = 1.0;
-            let gap = ws.demand_g[g * h + t] - ws.g.delivered[g];
-            if gap == 0.0 && ws.g.forgone_today_t[g] == 0.0 {
-                // Supply met demand exactly (an ordinary open day): no
-                // shortfall, no stock change, no substitution, price 1.
-                ws.g.short_tau[g] = 0.0;
-            } else if lam_g > 0.0 {
-                // Shortfall against the day's demand (λ_g without noise).
-                let x = if gap > 0.0 {
-                    let used = ws.g.stock[g].min(gap);
-                    ws.g.stock[g] -= used;
-                    (gap - used) / lam_g
-                } else {
-                    let add = (mc.cap_stock - ws.g.stock[g]).max(0.0).min(-gap);
-                    ws.g.stock[g] += add;
-                    (gap + add) / lam_g
-                };
-                let subst = if x > 0.0 {
-                    let tau = ws.g.short_tau[g];
-                    ws.g.short_tau[g] += 1.0;
-                    let level = if mc.ramp > 0.0 {
-                        ((tau - mc.lag + 1.0) / mc.ramp).clamp(0.0, 1.0)
-                    } else if tau >= mc.lag {
-                        1.0
+            let days = g * h..(g + 1) * h;
+            let demand = &ws.demand_g[days.clone()];
+            let delivered = &ws.delivered[days.clone()];
+            let forgone_t = &ws.forgone_t[days.clone()];
+            let forgone_v = &ws.forgone_v[days.clone()];
+            let price = &mut ws.price[days];
+            let day_loss = &mut ws.cumulative_loss[..h];
+            let cpi = &mut ws.cpi[mc.market * h..(mc.market + 1) * h];
+            let (mut stock, mut short_tau) = (ws.g.stock[g], 0.0);
+            let (mut consumer, mut consumer_extra, mut glut) = (0.0, 0.0, 0.0);
+            let (mut peak, mut sum_m) = (0.0f64, 0.0);
+            for t in 0..h {
+                let mut m_mult = 1.0;
+                let gap = demand[t] - delivered[t];
+                if gap == 0.0 && forgone_t[t] == 0.0 {
+                    // Supply met demand exactly (an ordinary open day): no
+                    // shortfall, no stock change, no substitution, price 1.
+                    short_tau = 0.0;
+                } else if lam_g > 0.0 {
+                    // Shortfall against the day's demand (λ_g without noise).
+                    let x = if gap > 0.0 {
+                        let used = stock.min(gap);
+                        stock -= used;
+                        (gap - used) / lam_g
                     } else {
+                        let add = (mc.cap_stock - stock).max(0.0).min(-gap);
+                        stock += add;
+                        (gap + add) / lam_g
+                    };
+                    let subst = if x > 0.0 {
+                        let tau = short_tau;
+                        short_tau += 1.0;
+                        let level = if mc.ramp > 0.0 {
+                            ((tau - mc.lag + 1.0) / mc.ramp).clamp(0.0, 1.0)
+                        } else if tau >= mc.lag {
+                            1.0
+                        } else {
+                            0.0
+                        };
+                        mc.subst_share * level
+                    } else {
+                        short_tau = 0.0;
                         0.0
                     };
-                    mc.subst_share * level
-                } else {
-                    ws.g.short_tau[g] = 0.0;
-                    0.0
-                };
-                let m = mc.import_share;
-                let x_eff = if x > 0.0 { x * (1.0 - subst) } else { x };
-                let z = 1.0 - m * x_eff;
-                m_mult = if z <= 0.0 {
-                    mc.max_mult
-                } else if x_eff == 0.0 {
-                    1.0
-                } else {
-                    z.powf(mc.exponent).clamp(mc.min_mult, mc.max_mult)
-                };
-                let mv = mc.market_value;
-                let premium = mc.premium * m * x.max(0.0) * subst * mv;
-                ws.g.consumer[g] += (m_mult - 1.0) * mv + premium;
-                // Direct loss counts extra spending only: a flood after
-                // reopening moves money from traders to consumers.
-                let extra = (m_mult - 1.0).max(0.0) * mv + premium;
-                ws.g.consumer_extra[g] += extra;
-                *day_loss += extra;
-                cpi_day[mc.market] += mc.cpi_weight * (m_mult - 1.0);
-
-                // 6b. Origin glut from forgone exports.
-                let forgone = ws.g.forgone_today_t[g];
-                if forgone > 0.0 {
-                    let y = forgone / lam_g;
-                    let p_origin = if mc.origin_share > 0.0 {
-                        (1.0 + mc.origin_share * y)
-                            .powf(mc.origin_exponent)
-                            .max(mc.origin_min)
-                    } else {
+                    let m = mc.import_share;
+                    let x_eff = if x > 0.0 { x * (1.0 - subst) } else { x };
+                    let z = 1.0 - m * x_eff;
+                    m_mult = if z <= 0.0 {
+                        mc.max_mult
+                    } else if x_eff == 0.0 {
                         1.0
+                    } else {
+                        z.powf(mc.exponent).clamp(mc.min_mult, mc.max_mult)
                     };
-                    let gl =
-                        (1.0 - p_origin) * mc.origin_value + mc.rot_share * ws.g.forgone_today_v[g];
-                    ws.g.glut[g] += gl;
-                    *day_loss += gl;
+                    let mv = mc.market_value;
+                    let premium = mc.premium * m * x.max(0.0) * subst * mv;
+                    consumer += (m_mult - 1.0) * mv + premium;
+                    // Direct loss counts extra spending only: a flood after
+                    // reopening moves money from traders to consumers.
+                    let extra = (m_mult - 1.0).max(0.0) * mv + premium;
+                    consumer_extra += extra;
+                    day_loss[t] += extra;
+                    cpi[t] += mc.cpi_weight * (m_mult - 1.0);
+
+                    // 6b. Origin glut from forgone exports.
+                    let forgone = forgone_t[t];
+                    if forgone > 0.0 {
+                        let y = forgone / lam_g;
+                        let p_origin = if mc.origin_share > 0.0 {
+                            (1.0 + mc.origin_share * y)
+                                .powf(mc.origin_exponent)
+                                .max(mc.origin_min)
+                        } else {
+                            1.0
+                        };
+                        let gl = (1.0 - p_origin) * mc.origin_value + mc.rot_share * forgone_v[t];
+                        glut += gl;
+                        day_loss[t] += gl;
+                    }
                 }
+                price[t] = m_mult;
+                peak = if t == 0 { m_mult } else { peak.max(m_mult) };
+                sum_m += m_mult;
             }
-            ws.price[g * h + t] = m_mult;
-            ws.g.peak[g] = if t == 0 {
-                m_mult
-            } else {
-                ws.g.peak[g].max(m_mult)
-            };
-            ws.g.sum_m[g] += m_mult;
+            ws.g.stock[g] = stock;
+            ws.g.short_tau[g] = short_tau;
+            ws.g.consumer[g] = consumer;
+            ws.g.consumer_extra[g] = consumer_extra;
+            ws.g.glut[g] = glut;
+            ws.g.peak[g] = peak;
+            ws.g.sum_m[g] = sum_m;
         }
-        cpi_day
     }
 
     /// Trucks still queued at the horizon: stranded, waiting `w = H − a`.
