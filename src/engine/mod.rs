@@ -91,6 +91,15 @@ pub struct Workspace {
     /// day loop's order, so they are bit-identical to summing day by day.
     demand_g: Vec<f64>,
     demand_c: Vec<f64>,
+    /// Each flow's movements per day (day-major, `nf` per day): trucks
+    /// sent to its crossing (dispatched plus returning deferred trucks),
+    /// of them returning deferred trucks, and trucks rerouted to another
+    /// crossing. Arrivals fill them for every day before service runs.
+    sent: Vec<f64>,
+    returned: Vec<f64>,
+    rerouted: Vec<f64>,
+    /// Trucks sent by the external route per day (day-major, `nf` per day).
+    ext_trucks: Vec<f64>,
     /// What reaches each destination market per day (commodity-major,
     /// `H` per commodity): trucks delivered (net of spoiled cargo), and
     /// perishable exports forgone, in trucks and USD. The day loop fills
@@ -270,10 +279,6 @@ struct FlowState {
     /// `exp(−τ/θ_f)` on the current closure day `τ`.
     persist: Vec<f64>,
     pool: Vec<f64>,
-    // today's movements
-    sent: Vec<f64>,
-    returned: Vec<f64>,
-    rerouted: Vec<f64>,
     // accumulators
     demand: Vec<f64>,
     served: Vec<f64>,
@@ -363,9 +368,6 @@ impl FlowState {
                 &mut self.decay,
                 &mut self.persist,
                 &mut self.pool,
-                &mut self.sent,
-                &mut self.returned,
-                &mut self.rerouted,
                 &mut self.demand,
                 &mut self.served,
                 &mut self.spoiled_v,
@@ -548,6 +550,10 @@ impl<'s> Engine<'s> {
             daily_demand: vec![0.0; nf * h],
             demand_g: vec![0.0; ng * h],
             demand_c: vec![0.0; nc * h],
+            sent: vec![0.0; nf * h],
+            returned: vec![0.0; nf * h],
+            rerouted: vec![0.0; nf * h],
+            ext_trucks: vec![0.0; nf * h],
             delivered: vec![0.0; ng * h],
             forgone_t: vec![0.0; ng * h],
             forgone_v: vec![0.0; ng * h],
@@ -625,20 +631,32 @@ impl<'s> Engine<'s> {
         schedule::fill_open_fractions(s, seed, rep, &ws.inputs, &mut ws.open);
         self.realise(seed, rep, ws);
 
+        // The day's steps run phase by phase, each crossing over all its
+        // days: nothing in arrivals reads the queues, and crossings share
+        // nothing but rerouted trucks (sent during arrivals). Each day's
+        // loss still sums in the order of a day-by-day loop: arrivals of
+        // every crossing, then service of every crossing, then markets.
+        let nc = s.crossings.len();
+        // 1–2. Demand, dispatch and the split of what is not dispatched.
+        for c in 0..nc {
+            self.arrivals(ws, c);
+        }
+        if s.policy.external_route.is_some() {
+            self.external_spoilage(ws);
+        }
+        // 3–5. Queues, service, spoilage, work and wages.
+        for c in 0..nc {
+            for t in 0..h {
+                self.service(ws, c, t);
+            }
+        }
         let mut tot = Totals::default();
         for t in 0..h {
-            let mut day_loss = 0.0;
-            // 1–2. Demand, dispatch and the split of what is not dispatched,
-            // for every flow (before any service, so that rerouted trucks
-            // can join another crossing's queue today).
             let mut any_closed = false;
-            for c in 0..s.crossings.len() {
-                any_closed |= self.arrivals(ws, c, t, &mut day_loss);
-            }
-            // 3–5. Queues, service, spoilage, work and wages.
             let mut total_queue = 0.0;
-            for c in 0..s.crossings.len() {
-                total_queue += self.service(ws, c, t, &mut day_loss);
+            for c in 0..nc {
+                any_closed |= ws.open[c * h + t] < 1.0;
+                total_queue += ws.backlog[c * h + t];
             }
             if any_closed {
                 tot.days_any_closed += 1.0;
@@ -648,8 +666,6 @@ impl<'s> Engine<'s> {
                 tot.any_run = 0.0;
             }
             tot.peak_total = tot.peak_total.max(total_queue);
-            // The day's loss so far (markets add theirs below).
-            ws.cumulative_loss[t] = day_loss;
         }
         // 6. Markets and prices: nothing upstream depends on them, so each
         // commodity's days run in one pass. Each day's loss and CPI still
@@ -740,6 +756,10 @@ impl<'s> Engine<'s> {
         ws.forgone_t.fill(0.0);
         ws.forgone_v.fill(0.0);
         ws.cpi.fill(0.0);
+        ws.cumulative_loss.fill(0.0);
+        if pol.external_route.is_some() {
+            ws.ext_trucks.fill(0.0);
+        }
         for (c, cr) in s.crossings.iter().enumerate() {
             let dc = &mut ws.demand_c[c * h..(c + 1) * h];
             for &f in &cr.flows {
@@ -852,15 +872,141 @@ impl<'s> Engine<'s> {
         }
     }
 
-    /// Steps 1–2 for crossing `c` on day `t`: closure bookkeeping, each
-    /// flow's demand, dispatch and the split of what is not dispatched.
-    /// Returns whether the crossing is (partly) closed.
+    /// Steps 1–2 for crossing `c` over all days, flow by flow: each flow's
+    /// demand, dispatch and the split of what is not dispatched. Its costs
+    /// go to each day's loss (`ws.cumulative_loss[t]`), in flow order
+    /// within the day as in a day-by-day loop; a flow's days depend on
+    /// nothing but its own pool of deferred trucks and the open fractions.
     #[inline(never)]
-    fn arrivals(&self, ws: &mut Workspace, c: usize, t: usize, day_loss: &mut f64) -> bool {
+    fn arrivals(&self, ws: &mut Workspace, c: usize) {
+        let s = self.scenario;
+        let h = s.meta.horizon;
+        let nf = ws.f.lam.len();
+        let k = ws.k;
+        let can_reroute = ws.cc[c].can_reroute;
+        let open = &ws.open[c * h..(c + 1) * h];
+        for &f in &s.crossings[c].flows {
+            let g = self.flow_commodity[f];
+            let perishable = self.flow_perishable[f];
+            let fs = &mut ws.f;
+            let (lam, value, duty, decay) = (fs.lam[f], fs.value[f], fs.duty[f], fs.decay[f]);
+            let (divert, divert_cost) = (fs.divert[f], fs.divert_cost[f]);
+            let ext_keep = 1.0 - ws.shelf[g].external;
+            let back_max = k.ret_share * lam;
+            let pool_floor = 1e-12 * lam.max(1.0);
+            let demand = &ws.daily_demand[f * h..(f + 1) * h];
+            let mut pool = fs.pool[f];
+            let mut persist = fs.persist[f];
+            for t in 0..h {
+                let o = open[t];
+                let d = demand[t];
+                let ix = t * nf + f;
+                if o >= 1.0 {
+                    // Open: every truck is dispatched; deferred trucks
+                    // come back.
+                    let back = if pool > 0.0 {
+                        let r = pool.min(back_max);
+                        let left = pool - r;
+                        pool = if left < pool_floor { 0.0 } else { left };
+                        r
+                    } else {
+                        0.0
+                    };
+                    ws.rerouted[ix] = 0.0;
+                    ws.sent[ix] = d + back;
+                    ws.returned[ix] = back;
+                    continue;
+                }
+                // Dispatch o + (1 − o)·exp(−τ/θ), exp(−τ/θ) kept as a
+                // running product over the days of the closure.
+                let was_closed = t > 0 && open[t - 1] < 1.0;
+                persist = if was_closed { persist * decay } else { 1.0 };
+                let dispatched = d * (o + (1.0 - o) * persist);
+                let mut not_sent = d - dispatched;
+                ws.rerouted[ix] = 0.0;
+                if not_sent > 0.0 {
+                    let day_loss = &mut ws.cumulative_loss[t];
+                    if can_reroute {
+                        let r = not_sent * k.reroute_share;
+                        ws.rerouted[ix] = r;
+                        fs.rerouted_t[f] += r;
+                        not_sent -= r;
+                    }
+                    if k.ext_share > 0.0 {
+                        // By the external route: its cost now, its spoiled
+                        // cargo in `external_spoilage` (per-day order).
+                        let x = not_sent * k.ext_share;
+                        not_sent -= x;
+                        ws.ext_trucks[ix] = x;
+                        fs.external_t[f] += x;
+                        let cost = x * k.ext_cost;
+                        fs.external_cost[f] += cost;
+                        *day_loss += cost;
+                        *day_loss += x * value * ws.shelf[g].external;
+                        ws.delivered[g * h + t] += x * ext_keep;
+                    }
+                    let diverted = not_sent * divert;
+                    let rest = not_sent - diverted;
+                    fs.diverted_t[f] += diverted;
+                    let dc = diverted * divert_cost;
+                    fs.diversion[f] += dc;
+                    *day_loss += dc;
+                    let val = rest * value;
+                    if perishable {
+                        fs.forgone_t[f] += rest;
+                        fs.forgone_v[f] += val;
+                        fs.customs_lost[f] += val * duty;
+                        ws.forgone_t[g * h + t] += rest;
+                        ws.forgone_v[g * h + t] += val;
+                    } else {
+                        pool += rest;
+                        fs.deferred_t[f] += rest;
+                        fs.delayed_v[f] += val;
+                        fs.customs_delayed[f] += val * duty;
+                    }
+                }
+                ws.sent[ix] = dispatched;
+                ws.returned[ix] = 0.0;
+            }
+            ws.f.pool[f] = pool;
+            ws.f.persist[f] = persist;
+        }
+    }
+
+    /// The cargo spoiled on the external route, added to the flow and
+    /// commodity totals day by day (crossing by crossing, flows in order).
+    fn external_spoilage(&self, ws: &mut Workspace) {
+        let s = self.scenario;
+        let nf = ws.f.lam.len();
+        for t in 0..s.meta.horizon {
+            for cr in &s.crossings {
+                for &f in &cr.flows {
+                    let x = ws.ext_trucks[t * nf + f];
+                    if x > 0.0 {
+                        let g = self.flow_commodity[f];
+                        let sh = ws.shelf[g].external;
+                        let sv = x * ws.f.value[f] * sh;
+                        let st = x * ws.f.tonnes[f] * sh;
+                        ws.f.spoiled_v[f] += sv;
+                        ws.f.spoiled_t[f] += st;
+                        ws.g.spoiled_v[g] += sv;
+                        ws.g.spoiled_t[g] += st;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Steps 3–5 for crossing `c` on day `t`: closure bookkeeping, queue,
+    /// FIFO service, spoilage, waiting cost, work and wages. Records the
+    /// crossing's end-of-day queue and adds its costs to the day's loss.
+    #[inline]
+    fn service(&self, ws: &mut Workspace, c: usize, t: usize) {
         let s = self.scenario;
         let h = s.meta.horizon;
         let cr = &s.crossings[c];
         let k = ws.k;
+        let cc = ws.cc[c];
         let o = ws.open[c * h + t];
         let closed = o < 1.0;
         let was_closed = ws.c.prev_closed[c];
@@ -882,111 +1028,6 @@ impl<'s> Engine<'s> {
             ws.c.since_reopen[c] += 1.0;
         }
         ws.c.prev_closed[c] = closed;
-        if !closed {
-            // Open: every truck is dispatched; deferred trucks come back.
-            // (Slices taken once: the loop keeps their pointers in registers.)
-            let fs = &mut ws.f;
-            let (lam_f, pool_f) = (&fs.lam[..], &mut fs.pool[..]);
-            let (rerouted, sent, returned) =
-                (&mut fs.rerouted[..], &mut fs.sent[..], &mut fs.returned[..]);
-            for &f in &cr.flows {
-                let lam = lam_f[f];
-                let demand = ws.daily_demand[f * h + t];
-                let pool = pool_f[f];
-                let back = if pool > 0.0 {
-                    let r = pool.min(k.ret_share * lam);
-                    let left = pool - r;
-                    pool_f[f] = if left < 1e-12 * lam.max(1.0) {
-                        0.0
-                    } else {
-                        left
-                    };
-                    r
-                } else {
-                    0.0
-                };
-                rerouted[f] = 0.0;
-                sent[f] = demand + back;
-                returned[f] = back;
-            }
-            return false;
-        }
-        let can_reroute = ws.cc[c].can_reroute;
-        for &f in &cr.flows {
-            let g = self.flow_commodity[f];
-            let demand = ws.daily_demand[f * h + t];
-            // Dispatch o + (1 − o)·exp(−τ/θ), exp(−τ/θ) kept as a running
-            // product over the days of the closure.
-            let persist = if was_closed {
-                ws.f.persist[f] * ws.f.decay[f]
-            } else {
-                1.0
-            };
-            ws.f.persist[f] = persist;
-            let dispatched = demand * (o + (1.0 - o) * persist);
-            let mut not_sent = demand - dispatched;
-            ws.f.rerouted[f] = 0.0;
-            if not_sent > 0.0 {
-                if can_reroute {
-                    let r = not_sent * k.reroute_share;
-                    ws.f.rerouted[f] = r;
-                    ws.f.rerouted_t[f] += r;
-                    not_sent -= r;
-                }
-                if k.ext_share > 0.0 {
-                    let x = not_sent * k.ext_share;
-                    not_sent -= x;
-                    ws.f.external_t[f] += x;
-                    let cost = x * k.ext_cost;
-                    ws.f.external_cost[f] += cost;
-                    *day_loss += cost;
-                    let sh = ws.shelf[g].external;
-                    let sv = x * ws.f.value[f] * sh;
-                    ws.f.spoiled_v[f] += sv;
-                    ws.f.spoiled_t[f] += x * ws.f.tonnes[f] * sh;
-                    ws.g.spoiled_v[g] += sv;
-                    ws.g.spoiled_t[g] += x * ws.f.tonnes[f] * sh;
-                    ws.delivered[g * h + t] += x * (1.0 - sh);
-                    *day_loss += sv;
-                }
-                let diverted = not_sent * ws.f.divert[f];
-                let rest = not_sent - diverted;
-                ws.f.diverted_t[f] += diverted;
-                let dc = diverted * ws.f.divert_cost[f];
-                ws.f.diversion[f] += dc;
-                *day_loss += dc;
-                let val = rest * ws.f.value[f];
-                if self.flow_perishable[f] {
-                    ws.f.forgone_t[f] += rest;
-                    ws.f.forgone_v[f] += val;
-                    ws.f.customs_lost[f] += val * ws.f.duty[f];
-                    ws.forgone_t[g * h + t] += rest;
-                    ws.forgone_v[g * h + t] += val;
-                } else {
-                    ws.f.pool[f] += rest;
-                    ws.f.deferred_t[f] += rest;
-                    ws.f.delayed_v[f] += val;
-                    ws.f.customs_delayed[f] += val * ws.f.duty[f];
-                }
-            }
-            ws.f.sent[f] = dispatched;
-            ws.f.returned[f] = 0.0;
-        }
-        true
-    }
-
-    /// Steps 3–5 for crossing `c` on day `t`: queue, FIFO service,
-    /// spoilage, waiting cost, work and wages. Returns the crossing's
-    /// end-of-day queue.
-    #[inline(never)]
-    fn service(&self, ws: &mut Workspace, c: usize, t: usize, day_loss: &mut f64) -> f64 {
-        let s = self.scenario;
-        let h = s.meta.horizon;
-        let cr = &s.crossings[c];
-        let k = ws.k;
-        let cc = ws.cc[c];
-        let o = ws.open[c * h + t];
-        let closed = o < 1.0;
         // Capacity o·K, plus surge after a reopening; a green lane for
         // perishables on days not fully open.
         let mut capacity = o * cc.capacity;
@@ -994,25 +1035,31 @@ impl<'s> Engine<'s> {
             capacity += cc.surge_extra;
         }
         let green = if closed { cc.green } else { 0.0 };
+        let nf = ws.f.lam.len();
+        let (sent, rerouted) = (
+            &ws.sent[t * nf..(t + 1) * nf],
+            &ws.rerouted[t * nf..(t + 1) * nf],
+        );
+        let mut day_loss = ws.cumulative_loss[t];
         // Fast path: nothing queued, nothing rerouted here and capacity for
         // all of today's arrivals: every truck is served on arrival (w = 0,
         // nothing spoils, nothing is delayed).
         let mut arriving = 0.0;
         for &f in &cr.flows {
-            arriving += ws.f.sent[f];
+            arriving += sent[f];
         }
         let rerouted_in = self.has_rerouted_slots[c]
             && self.lane_slots[2 * c]
                 .iter()
                 .chain(&self.lane_slots[2 * c + 1])
-                .any(|&(f, r)| r && ws.f.rerouted[f] > 0.0);
+                .any(|&(f, r)| r && rerouted[f] > 0.0);
         let fast = !rerouted_in
             && arriving <= capacity
             && ws.lanes[2 * c].is_empty()
             && ws.lanes[2 * c + 1].is_empty();
         let served_c = if fast {
             for &f in &cr.flows {
-                let x = ws.f.sent[f];
+                let x = sent[f];
                 ws.f.served[f] += x;
                 ws.delivered[self.flow_commodity[f] * h + t] += x;
             }
@@ -1020,13 +1067,13 @@ impl<'s> Engine<'s> {
             ws.lanes[2 * c + 1].skip_day(t);
             arriving
         } else {
-            self.serve_queue(ws, c, t, capacity, green, day_loss)
+            self.serve_queue(ws, c, t, capacity, green, &mut day_loss)
         };
         let queued = ws.lanes[2 * c].queued + ws.lanes[2 * c + 1].queued;
         ws.backlog[c * h + t] = queued;
         let wc = queued * k.waiting_cost;
         ws.c.waiting[c] += wc;
-        *day_loss += wc;
+        day_loss += wc;
         ws.c.peak[c] = ws.c.peak[c].max(queued);
 
         // Work and wages: utilisation against the day's demand of the
@@ -1043,7 +1090,7 @@ impl<'s> Engine<'s> {
             let lw = lost * cc.wage_usd * (1.0 - cc.alt);
             ws.c.lost_pd[c] += lost;
             ws.c.lost_wages[c] += lw;
-            *day_loss += lw;
+            day_loss += lw;
             ws.c.cash[c] += lost * cc.cash;
             // Uncovered loss per worker, in days of wages.
             ws.c.uncovered[c] += if cc.cash == 0.0 {
@@ -1063,7 +1110,7 @@ impl<'s> Engine<'s> {
         {
             ws.c.cleared[c] = Some(t);
         }
-        queued
+        ws.cumulative_loss[t] = day_loss;
     }
 
     /// Pushes today's arrivals at crossing `c` into its two lanes and serves
@@ -1082,16 +1129,17 @@ impl<'s> Engine<'s> {
     ) -> f64 {
         let s = self.scenario;
         let h = s.meta.horizon;
+        let nf = ws.f.lam.len();
         let reroute_days = ws.k.reroute_days;
         for li in [2 * c, 2 * c + 1] {
             let slots = &self.lane_slots[li];
             for (j, &(f, rerouted)) in slots.iter().enumerate() {
                 if rerouted {
-                    ws.arr[j] = ws.f.rerouted[f];
+                    ws.arr[j] = ws.rerouted[t * nf + f];
                     ws.ret[j] = 0.0;
                 } else {
-                    ws.arr[j] = ws.f.sent[f];
-                    ws.ret[j] = ws.f.returned[f];
+                    ws.arr[j] = ws.sent[t * nf + f];
+                    ws.ret[j] = ws.returned[t * nf + f];
                 }
             }
             let n = slots.len();
