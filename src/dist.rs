@@ -1236,6 +1236,15 @@ impl Dist {
         self.exact_quantile(u)
     }
 
+    /// Builds the law's quantile table now, if it has one (otherwise the
+    /// first [`Dist::quantile`] call builds it). Lets a run build every
+    /// table in parallel before the replicates start.
+    pub fn prepare(&self) {
+        if matches!(self.kind, Kind::Pert { .. }) {
+            self.table.get_or_init(|| self.build_table());
+        }
+    }
+
     /// The interpolation table of a PERT law (see [`QuantileTable`]).
     fn build_table(&self) -> Option<QuantileTable> {
         match &self.kind {

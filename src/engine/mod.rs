@@ -452,6 +452,10 @@ pub fn spoiled_share(w: f64, k: f64, s: f64) -> f64 {
 impl<'s> Engine<'s> {
     /// Prepares a validated scenario.
     pub fn new(scenario: &'s Scenario) -> Self {
+        // Every input's quantile table, built on all threads at once
+        // (each would otherwise be built on first use, one after another).
+        use rayon::prelude::*;
+        scenario.params.par_iter().for_each(|p| p.dist.prepare());
         let base: Vec<f64> = scenario
             .params
             .iter()
