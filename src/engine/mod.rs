@@ -2,10 +2,15 @@
 //!
 //! [`Engine::simulate`] runs replicate `r`: it draws every uncertain input by
 //! inversion of its keyed uniform ([`crate::rng`]), builds the closure
-//! timeline ([`schedule`]), then steps through the days: open fraction →
+//! timeline ([`schedule`]), then computes MODEL.md's day: open fraction →
 //! arrivals → FIFO service ([`queue`]) → spoilage → work and wages → markets
-//! and prices → customs. It writes one row of metrics ([`metrics::Layout`])
-//! and the replicate's daily series into the [`Workspace`].
+//! and prices → customs. Since no step reads a later one's state (rerouted
+//! trucks, the only link between crossings, are sent during arrivals), the
+//! steps run phase by phase over all days: every flow's arrivals, then every
+//! crossing's queue, then every market, with each day's sums taken in the
+//! order a day-by-day loop would take them. It writes one row of metrics
+//! ([`metrics::Layout`]) and the replicate's daily series into the
+//! [`Workspace`].
 //!
 //! The engine does no IO and cannot fail: the scenario was validated.
 //! After [`Engine::workspace`] allocates a thread's workspace, simulating
