@@ -1,5 +1,5 @@
 //! The validated scenario: what the engine runs. Built only by
-//! [`super::load`]; once built, simulation cannot fail.
+//! [`super::load_str`] (and [`super::load_path`]); once built, simulation cannot fail.
 //!
 //! Every numeric input (constant or uncertain) is a [`Param`] in
 //! [`Scenario::params`], referred to by [`ParamId`]. Per replicate the engine
