@@ -994,12 +994,7 @@ impl<'s> Engine<'s> {
                     if x > 0.0 {
                         let g = self.flow_commodity[f];
                         let sh = ws.shelf[g].external;
-                        let sv = x * ws.f.value[f] * sh;
-                        let st = x * ws.f.tonnes[f] * sh;
-                        ws.f.spoiled_v[f] += sv;
-                        ws.f.spoiled_t[f] += st;
-                        ws.g.spoiled_v[g] += sv;
-                        ws.g.spoiled_t[g] += st;
+                        add_spoiled(&mut ws.f, &mut ws.g, f, g, x, sh);
                     }
                 }
             }
@@ -1331,14 +1326,8 @@ impl<'s> Engine<'s> {
                     self.spoil_share(&ws.shelf, &mut ws.spoil, g, h - a)
                 };
                 ws.f.stranded[f] += x;
-                let sv = x * ws.f.value[f] * sh;
-                let stn = x * ws.f.tonnes[f] * sh;
-                ws.f.spoiled_v[f] += sv;
-                ws.f.spoiled_t[f] += stn;
-                ws.g.spoiled_v[g] += sv;
-                ws.g.spoiled_t[g] += stn;
+                stranded_spoil += add_spoiled(&mut ws.f, &mut ws.g, f, g, x, sh);
                 ws.f.delayed_v[f] += (x - r) * ws.f.value[f];
-                stranded_spoil += sv;
             });
         }
         stranded_spoil
@@ -1467,6 +1456,25 @@ impl Workspace {
             deferred_pending: sum(&self.f.pool),
         }
     }
+}
+
+/// Adds `x` trucks of flow `f` (commodity `g`), of which the share `sh`
+/// spoiled, to the spoilage totals of both. Returns the value spoiled, USD.
+fn add_spoiled(
+    fs: &mut FlowState,
+    gs: &mut CommodityState,
+    f: usize,
+    g: usize,
+    x: f64,
+    sh: f64,
+) -> f64 {
+    let sv = x * fs.value[f] * sh;
+    let st = x * fs.tonnes[f] * sh;
+    fs.spoiled_v[f] += sv;
+    fs.spoiled_t[f] += st;
+    gs.spoiled_v[g] += sv;
+    gs.spoiled_t[g] += st;
+    sv
 }
 
 fn wage_in_usd(s: &Scenario, v: &Inputs, wage: ParamId, cur: Currency) -> f64 {
