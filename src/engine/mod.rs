@@ -117,7 +117,7 @@ pub struct Workspace {
     /// `S_g(w)` cache, commodity-major, `H + 1` per commodity (NaN = unset).
     spoil: Vec<f64>,
     f: FlowState,
-    c: CrossingState,
+    c: Vec<CrossingState>,
     g: CommodityState,
     /// Per lane: what its slots' trucks served from the queue add up to
     /// over the replicate (folded into the flows at the end).
@@ -303,24 +303,32 @@ struct FlowState {
     external_cost: Vec<f64>,
 }
 
-/// Per-crossing values and accumulators.
-#[derive(Clone, Debug, Default)]
+/// One crossing's values and accumulators (a plain value: the service
+/// phase keeps it in registers over the crossing's days).
+#[derive(Clone, Copy, Debug, Default)]
 struct CrossingState {
-    lam: Vec<f64>,
-    days_closed: Vec<f64>,
-    waiting: Vec<f64>,
-    peak: Vec<f64>,
-    lost_pd: Vec<f64>,
-    lost_wages: Vec<f64>,
-    uncovered: Vec<f64>,
-    cash: Vec<f64>,
-    backlog_at_reopen: Vec<f64>,
-    run_closed: Vec<f64>,
-    longest: Vec<f64>,
-    since_reopen: Vec<f64>,
-    reopen: Vec<Option<usize>>,
-    cleared: Vec<Option<usize>>,
-    prev_closed: Vec<bool>,
+    /// `λ_c`, trucks/day.
+    lam: f64,
+    days_closed: f64,
+    /// USD.
+    waiting: f64,
+    /// Trucks.
+    peak: f64,
+    lost_pd: f64,
+    /// USD.
+    lost_wages: f64,
+    /// Uncovered lost days per worker, in days of wages.
+    uncovered: f64,
+    /// USD.
+    cash: f64,
+    /// Trucks queued when the crossing last reopened.
+    backlog_at_reopen: f64,
+    run_closed: f64,
+    longest: f64,
+    since_reopen: f64,
+    reopen: Option<usize>,
+    cleared: Option<usize>,
+    prev_closed: bool,
 }
 
 /// Per-commodity values and accumulators.
@@ -392,34 +400,6 @@ impl FlowState {
             ],
             n,
         );
-    }
-}
-
-impl CrossingState {
-    fn reset_to(&mut self, n: usize) {
-        zeroed(
-            &mut [
-                &mut self.lam,
-                &mut self.days_closed,
-                &mut self.waiting,
-                &mut self.peak,
-                &mut self.lost_pd,
-                &mut self.lost_wages,
-                &mut self.uncovered,
-                &mut self.cash,
-                &mut self.backlog_at_reopen,
-                &mut self.run_closed,
-                &mut self.longest,
-                &mut self.since_reopen,
-            ],
-            n,
-        );
-        self.reopen.clear();
-        self.reopen.resize(n, None);
-        self.cleared.clear();
-        self.cleared.resize(n, None);
-        self.prev_closed.clear();
-        self.prev_closed.resize(n, false);
     }
 }
 
@@ -569,7 +549,7 @@ impl<'s> Engine<'s> {
             cpi: vec![0.0; 2 * h],
             spoil: vec![f64::NAN; ng * (h + 1)],
             f: FlowState::default(),
-            c: CrossingState::default(),
+            c: Vec::new(),
             g: CommodityState::default(),
             slot_acc: self
                 .lane_slots
@@ -582,7 +562,7 @@ impl<'s> Engine<'s> {
             shelf: vec![ShelfLife::default(); ng],
         };
         ws.f.reset_to(nf);
-        ws.c.reset_to(nc);
+        ws.c = vec![CrossingState::default(); nc];
         ws.g.reset_to(ng);
         ws
     }
@@ -655,9 +635,11 @@ impl<'s> Engine<'s> {
         }
         // 3–5. Queues, service, spoilage, work and wages.
         for c in 0..nc {
+            let mut st = ws.c[c];
             for t in 0..h {
-                self.service(ws, c, t);
+                self.service(ws, &mut st, c, t);
             }
+            ws.c[c] = st;
         }
         let mut tot = Totals::default();
         for t in 0..h {
@@ -712,7 +694,7 @@ impl<'s> Engine<'s> {
         let pol = &s.policy;
         let v = &ws.inputs;
         ws.f.reset_to(s.flows.len());
-        ws.c.reset_to(s.crossings.len());
+        ws.c.fill(CrossingState::default());
         ws.g.reset_to(s.commodities.len());
         ws.spoil.fill(f64::NAN);
         let (reroute_share, reroute_days) = pol
@@ -739,7 +721,7 @@ impl<'s> Engine<'s> {
             ws.f.divert_cost[i] = v.get(fl.divert_cost);
             let theta_inv = fl.persistence.map_or(0.0, |p| 1.0 / v.get(p).max(1e-9));
             ws.f.decay[i] = (-theta_inv).exp();
-            ws.c.lam[fl.crossing] += lam;
+            ws.c[fl.crossing].lam += lam;
             ws.g.lam[fl.commodity] += lam;
             // Daily demand: Poisson(λ_f) from the flow's own stream, day by
             // day (or exactly λ_f without arrival noise).
@@ -1004,8 +986,9 @@ impl<'s> Engine<'s> {
     /// Steps 3–5 for crossing `c` on day `t`: closure bookkeeping, queue,
     /// FIFO service, spoilage, waiting cost, work and wages. Records the
     /// crossing's end-of-day queue and adds its costs to the day's loss.
+    /// `st` is the crossing's state, held by the caller over its days.
     #[inline]
-    fn service(&self, ws: &mut Workspace, c: usize, t: usize) {
+    fn service(&self, ws: &mut Workspace, st: &mut CrossingState, c: usize, t: usize) {
         let s = self.scenario;
         let h = s.meta.horizon;
         let cr = &s.crossings[c];
@@ -1013,29 +996,29 @@ impl<'s> Engine<'s> {
         let cc = ws.cc[c];
         let o = ws.open[c * h + t];
         let closed = o < 1.0;
-        let was_closed = ws.c.prev_closed[c];
+        let was_closed = st.prev_closed;
         if closed {
-            ws.c.days_closed[c] += 1.0;
-            ws.c.run_closed[c] += 1.0;
-            ws.c.longest[c] = ws.c.longest[c].max(ws.c.run_closed[c]);
+            st.days_closed += 1.0;
+            st.run_closed += 1.0;
+            st.longest = st.longest.max(st.run_closed);
         } else if was_closed {
-            ws.c.run_closed[c] = 0.0;
-            ws.c.reopen[c] = Some(t);
-            ws.c.since_reopen[c] = 0.0;
-            ws.c.backlog_at_reopen[c] = if t > 0 {
+            st.run_closed = 0.0;
+            st.reopen = Some(t);
+            st.since_reopen = 0.0;
+            st.backlog_at_reopen = if t > 0 {
                 ws.backlog[c * h + t - 1]
             } else {
                 0.0
             };
-            ws.c.cleared[c] = None;
+            st.cleared = None;
         } else {
-            ws.c.since_reopen[c] += 1.0;
+            st.since_reopen += 1.0;
         }
-        ws.c.prev_closed[c] = closed;
+        st.prev_closed = closed;
         // Capacity o·K, plus surge after a reopening; a green lane for
         // perishables on days not fully open.
         let mut capacity = o * cc.capacity;
-        if !closed && ws.c.reopen[c].is_some() && ws.c.since_reopen[c] < cc.surge_days {
+        if !closed && st.reopen.is_some() && st.since_reopen < cc.surge_days {
             capacity += cc.surge_extra;
         }
         let green = if closed { cc.green } else { 0.0 };
@@ -1076,9 +1059,9 @@ impl<'s> Engine<'s> {
         let queued = ws.lanes[2 * c].queued + ws.lanes[2 * c + 1].queued;
         ws.backlog[c * h + t] = queued;
         let wc = queued * k.waiting_cost;
-        ws.c.waiting[c] += wc;
+        st.waiting += wc;
         day_loss += wc;
-        ws.c.peak[c] = ws.c.peak[c].max(queued);
+        st.peak = st.peak.max(queued);
 
         // Work and wages: utilisation against the day's demand of the
         // crossing's own flows (λ_c without arrival noise), so a day
@@ -1092,12 +1075,12 @@ impl<'s> Engine<'s> {
         if u < 1.0 {
             let lost = cc.workers * (1.0 - u);
             let lw = lost * cc.wage_usd * (1.0 - cc.alt);
-            ws.c.lost_pd[c] += lost;
-            ws.c.lost_wages[c] += lw;
+            st.lost_pd += lost;
+            st.lost_wages += lw;
             day_loss += lw;
-            ws.c.cash[c] += lost * cc.cash;
+            st.cash += lost * cc.cash;
             // Uncovered loss per worker, in days of wages.
-            ws.c.uncovered[c] += if cc.cash == 0.0 {
+            st.uncovered += if cc.cash == 0.0 {
                 (1.0 - u) * (1.0 - cc.alt)
             } else if cc.wage_usd > 0.0 {
                 (1.0 - u) * (cc.wage_usd * (1.0 - cc.alt) - cc.cash).max(0.0) / cc.wage_usd
@@ -1108,11 +1091,11 @@ impl<'s> Engine<'s> {
 
         // Backlog clearing after a reopening.
         if !closed
-            && ws.c.reopen[c].is_some()
-            && ws.c.cleared[c].is_none()
-            && queued <= 1e-9 * ws.c.lam[c].max(1.0)
+            && st.reopen.is_some()
+            && st.cleared.is_none()
+            && queued <= 1e-9 * st.lam.max(1.0)
         {
-            ws.c.cleared[c] = Some(t);
+            st.cleared = Some(t);
         }
         ws.cumulative_loss[t] = day_loss;
     }
@@ -1374,18 +1357,18 @@ impl<'s> Engine<'s> {
         }
         for (c, cr) in s.crossings.iter().enumerate() {
             let mut put = |k: usize, x: f64| row[l.crossing(k, Some(c))] = x;
-            put(ix::DAYS_CLOSED, ws.c.days_closed[c]);
-            put(ix::LONGEST_CLOSURE, ws.c.longest[c]);
-            put(ix::WAITING_COST, ws.c.waiting[c]);
-            put(ix::PEAK_BACKLOG, ws.c.peak[c]);
-            put(ix::LOST_PERSON_DAYS, ws.c.lost_pd[c]);
-            put(ix::LOST_WAGES, ws.c.lost_wages[c]);
-            put(ix::CASH_SUPPORT, ws.c.cash[c]);
+            put(ix::DAYS_CLOSED, ws.c[c].days_closed);
+            put(ix::LONGEST_CLOSURE, ws.c[c].longest);
+            put(ix::WAITING_COST, ws.c[c].waiting);
+            put(ix::PEAK_BACKLOG, ws.c[c].peak);
+            put(ix::LOST_PERSON_DAYS, ws.c[c].lost_pd);
+            put(ix::LOST_WAGES, ws.c[c].lost_wages);
+            put(ix::CASH_SUPPORT, ws.c[c].cash);
             let closed_at_end = h > 0 && ws.open[c * h + h - 1] < 1.0;
-            let clear = match (ws.c.reopen[c], ws.c.cleared[c]) {
+            let clear = match (ws.c[c].reopen, ws.c[c].cleared) {
                 _ if closed_at_end => 0.0,
                 (None, _) => 0.0,
-                (Some(_), _) if ws.c.backlog_at_reopen[c] <= 1e-9 * ws.c.lam[c].max(1.0) => 0.0,
+                (Some(_), _) if ws.c[c].backlog_at_reopen <= 1e-9 * ws.c[c].lam.max(1.0) => 0.0,
                 (Some(r), Some(t)) => (t - r + 1) as f64,
                 (Some(r), None) => (h - r) as f64,
             };
@@ -1393,7 +1376,7 @@ impl<'s> Engine<'s> {
             let workers = v.get(cr.workers);
             put(
                 ix::EXHAUSTED,
-                workers * cr.savings_days.cdf(ws.c.uncovered[c]),
+                workers * cr.savings_days.cdf(ws.c[c].uncovered),
             );
             for k in [
                 ix::WAITING_COST,
