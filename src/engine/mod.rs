@@ -346,6 +346,55 @@ struct CommodityState {
     spoiled_t: Vec<f64>,
 }
 
+/// A flow's totals of what was not dispatched (trucks and USD), held in
+/// registers while its days run (see [`Engine::arrivals`]).
+#[derive(Clone, Copy, Debug)]
+struct Split {
+    rerouted: f64,
+    external: f64,
+    external_cost: f64,
+    diverted: f64,
+    diversion: f64,
+    forgone_t: f64,
+    forgone_v: f64,
+    customs_lost: f64,
+    deferred: f64,
+    delayed_v: f64,
+    customs_delayed: f64,
+}
+
+impl Split {
+    fn load(fs: &FlowState, f: usize) -> Self {
+        Self {
+            rerouted: fs.rerouted_t[f],
+            external: fs.external_t[f],
+            external_cost: fs.external_cost[f],
+            diverted: fs.diverted_t[f],
+            diversion: fs.diversion[f],
+            forgone_t: fs.forgone_t[f],
+            forgone_v: fs.forgone_v[f],
+            customs_lost: fs.customs_lost[f],
+            deferred: fs.deferred_t[f],
+            delayed_v: fs.delayed_v[f],
+            customs_delayed: fs.customs_delayed[f],
+        }
+    }
+
+    fn store(&self, fs: &mut FlowState, f: usize) {
+        fs.rerouted_t[f] = self.rerouted;
+        fs.external_t[f] = self.external;
+        fs.external_cost[f] = self.external_cost;
+        fs.diverted_t[f] = self.diverted;
+        fs.diversion[f] = self.diversion;
+        fs.forgone_t[f] = self.forgone_t;
+        fs.forgone_v[f] = self.forgone_v;
+        fs.customs_lost[f] = self.customs_lost;
+        fs.deferred_t[f] = self.deferred;
+        fs.delayed_v[f] = self.delayed_v;
+        fs.customs_delayed[f] = self.customs_delayed;
+    }
+}
+
 /// Truck accounting of one replicate, for the conservation check:
 /// `demand = served + queued + forgone + diverted + external +
 /// deferred_pending` (rerouted trucks are served or queued at the crossing
@@ -888,6 +937,7 @@ impl<'s> Engine<'s> {
             let demand = &ws.daily_demand[f * h..(f + 1) * h];
             let mut pool = fs.pool[f];
             let mut persist = fs.persist[f];
+            let mut sp = Split::load(fs, f);
             for t in 0..h {
                 let o = open[t];
                 let d = demand[t];
@@ -920,7 +970,7 @@ impl<'s> Engine<'s> {
                     if can_reroute {
                         let r = not_sent * k.reroute_share;
                         ws.rerouted[ix] = r;
-                        fs.rerouted_t[f] += r;
+                        sp.rerouted += r;
                         not_sent -= r;
                     }
                     if k.ext_share > 0.0 {
@@ -929,31 +979,31 @@ impl<'s> Engine<'s> {
                         let x = not_sent * k.ext_share;
                         not_sent -= x;
                         ws.ext_trucks[ix] = x;
-                        fs.external_t[f] += x;
+                        sp.external += x;
                         let cost = x * k.ext_cost;
-                        fs.external_cost[f] += cost;
+                        sp.external_cost += cost;
                         *day_loss += cost;
                         *day_loss += x * value * ws.shelf[g].external;
                         ws.delivered[g * h + t] += x * ext_keep;
                     }
                     let diverted = not_sent * divert;
                     let rest = not_sent - diverted;
-                    fs.diverted_t[f] += diverted;
+                    sp.diverted += diverted;
                     let dc = diverted * divert_cost;
-                    fs.diversion[f] += dc;
+                    sp.diversion += dc;
                     *day_loss += dc;
                     let val = rest * value;
                     if perishable {
-                        fs.forgone_t[f] += rest;
-                        fs.forgone_v[f] += val;
-                        fs.customs_lost[f] += val * duty;
+                        sp.forgone_t += rest;
+                        sp.forgone_v += val;
+                        sp.customs_lost += val * duty;
                         ws.forgone_t[g * h + t] += rest;
                         ws.forgone_v[g * h + t] += val;
                     } else {
                         pool += rest;
-                        fs.deferred_t[f] += rest;
-                        fs.delayed_v[f] += val;
-                        fs.customs_delayed[f] += val * duty;
+                        sp.deferred += rest;
+                        sp.delayed_v += val;
+                        sp.customs_delayed += val * duty;
                     }
                 }
                 ws.sent[ix] = dispatched;
@@ -961,6 +1011,7 @@ impl<'s> Engine<'s> {
             }
             ws.f.pool[f] = pool;
             ws.f.persist[f] = persist;
+            sp.store(&mut ws.f, f);
         }
     }
 
