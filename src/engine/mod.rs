@@ -328,7 +328,6 @@ struct CrossingState {
     since_reopen: f64,
     reopen: Option<usize>,
     cleared: Option<usize>,
-    prev_closed: bool,
 }
 
 /// Per-commodity values and accumulators.
@@ -1047,7 +1046,7 @@ impl<'s> Engine<'s> {
         let cc = ws.cc[c];
         let o = ws.open[c * h + t];
         let closed = o < 1.0;
-        let was_closed = st.prev_closed;
+        let was_closed = t > 0 && ws.open[c * h + t - 1] < 1.0;
         if closed {
             st.days_closed += 1.0;
             st.run_closed += 1.0;
@@ -1065,7 +1064,6 @@ impl<'s> Engine<'s> {
         } else {
             st.since_reopen += 1.0;
         }
-        st.prev_closed = closed;
         // Capacity o·K, plus surge after a reopening; a green lane for
         // perishables on days not fully open.
         let mut capacity = o * cc.capacity;
