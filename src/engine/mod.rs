@@ -281,8 +281,7 @@ struct FlowState {
     divert_cost: Vec<f64>,
     /// `exp(−1/θ_f)`: the dispatch persistence factor of one more closed day.
     decay: Vec<f64>,
-    /// `exp(−τ/θ_f)` on the current closure day `τ`.
-    persist: Vec<f64>,
+    /// Deferred trucks waiting to return, trucks.
     pool: Vec<f64>,
     // accumulators
     demand: Vec<f64>,
@@ -427,7 +426,6 @@ impl FlowState {
                 &mut self.divert,
                 &mut self.divert_cost,
                 &mut self.decay,
-                &mut self.persist,
                 &mut self.pool,
                 &mut self.demand,
                 &mut self.served,
@@ -935,7 +933,8 @@ impl<'s> Engine<'s> {
             let pool_floor = 1e-12 * lam.max(1.0);
             let demand = &ws.daily_demand[f * h..(f + 1) * h];
             let mut pool = fs.pool[f];
-            let mut persist = fs.persist[f];
+            // exp(−τ/θ) on the current closure day τ (set on its first day).
+            let mut persist = 1.0;
             let mut sp = Split::load(fs, f);
             for t in 0..h {
                 let o = open[t];
@@ -1009,7 +1008,6 @@ impl<'s> Engine<'s> {
                 ws.returned[ix] = 0.0;
             }
             ws.f.pool[f] = pool;
-            ws.f.persist[f] = persist;
             sp.store(&mut ws.f, f);
         }
     }
