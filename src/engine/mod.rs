@@ -333,8 +333,6 @@ struct CrossingState {
 #[derive(Clone, Debug, Default)]
 struct CommodityState {
     lam: Vec<f64>,
-    stock: Vec<f64>,
-    short_tau: Vec<f64>,
     consumer: Vec<f64>,
     consumer_extra: Vec<f64>,
     glut: Vec<f64>,
@@ -454,8 +452,6 @@ impl CommodityState {
         zeroed(
             &mut [
                 &mut self.lam,
-                &mut self.stock,
-                &mut self.short_tau,
                 &mut self.consumer,
                 &mut self.consumer_extra,
                 &mut self.glut,
@@ -845,7 +841,6 @@ impl<'s> Engine<'s> {
                 ws.shelf[g].external = spoil_share_at(s, v, g, ext_days);
             }
             let inventory_days = v.get(cm.inventory_days);
-            ws.g.stock[g] = inventory_days * ws.g.lam[g];
             ws.gc[g] = MarketConsts {
                 cap_stock: inventory_days * ws.g.lam[g],
                 lag: v.get(cm.substitute_lag),
@@ -1251,7 +1246,9 @@ impl<'s> Engine<'s> {
             let price = &mut ws.price[days];
             let day_loss = &mut ws.cumulative_loss[..h];
             let cpi = &mut ws.cpi[mc.market * h..(mc.market + 1) * h];
-            let (mut stock, mut short_tau) = (ws.g.stock[g], 0.0);
+            // Stock starts full; `short_tau` counts the days of the
+            // current shortfall (substitution ramps in with it).
+            let (mut stock, mut short_tau) = (mc.cap_stock, 0.0);
             let (mut consumer, mut consumer_extra, mut glut) = (0.0, 0.0, 0.0);
             let (mut peak, mut sum_m) = (0.0f64, 0.0);
             for t in 0..h {
@@ -1327,8 +1324,6 @@ impl<'s> Engine<'s> {
                 peak = if t == 0 { m_mult } else { peak.max(m_mult) };
                 sum_m += m_mult;
             }
-            ws.g.stock[g] = stock;
-            ws.g.short_tau[g] = short_tau;
             ws.g.consumer[g] = consumer;
             ws.g.consumer_extra[g] = consumer_extra;
             ws.g.glut[g] = glut;
