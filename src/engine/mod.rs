@@ -85,8 +85,8 @@ pub struct Workspace {
     lanes: Vec<Lane>,
     arr: Vec<f64>,
     ret: Vec<f64>,
-    rngs: Vec<Xoshiro256pp>,
-    poisson: Vec<PoissonSampler>,
+    /// The arrival sampler, re-targeted to each flow's λ in turn.
+    poisson: PoissonSampler,
     /// `A_f(t)`, trucks demanded by flow `f` on day `t` (flow-major, `H`
     /// per flow), drawn flow by flow when the replicate starts so that each
     /// flow's sampler table stays in cache for its whole series.
@@ -576,8 +576,7 @@ impl<'s> Engine<'s> {
                 .collect(),
             arr: vec![0.0; max_lane],
             ret: vec![0.0; max_lane],
-            rngs: vec![Xoshiro256pp::from_seed_u64(0); nf],
-            poisson: vec![PoissonSampler::default(); nf],
+            poisson: PoissonSampler::default(),
             daily_demand: vec![0.0; nf * h],
             demand_g: vec![0.0; ng * h],
             demand_c: vec![0.0; nc * h],
@@ -769,12 +768,10 @@ impl<'s> Engine<'s> {
             // day (or exactly λ_f without arrival noise).
             let days = &mut ws.daily_demand[i * h..(i + 1) * h];
             if s.meta.arrival_noise {
-                let rng = &mut ws.rngs[i];
-                *rng = Xoshiro256pp::stream(seed, rep, fl.arrivals_key);
-                ws.poisson[i].set(lam);
-                let sampler = &ws.poisson[i];
+                let mut rng = Xoshiro256pp::stream(seed, rep, fl.arrivals_key);
+                ws.poisson.set(lam);
                 for d in days.iter_mut() {
-                    *d = sampler.sample(rng);
+                    *d = ws.poisson.sample(&mut rng);
                 }
             } else {
                 days.fill(lam);
