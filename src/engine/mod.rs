@@ -99,7 +99,9 @@ pub struct Workspace {
     /// Each flow's movements per day (day-major, `nf` per day): trucks
     /// sent to its crossing (dispatched plus returning deferred trucks),
     /// of them returning deferred trucks, and trucks rerouted to another
-    /// crossing. Arrivals fill them for every day before service runs.
+    /// crossing. Arrivals fill them for every day before service runs
+    /// (`rerouted` only where a reroute lever is on: it is zeroed per
+    /// replicate, and only flows of such crossings are read from it).
     sent: Vec<f64>,
     returned: Vec<f64>,
     rerouted: Vec<f64>,
@@ -790,6 +792,9 @@ impl<'s> Engine<'s> {
         if pol.external_route.is_some() {
             ws.ext_trucks.fill(0.0);
         }
+        if pol.reroute.is_some() {
+            ws.rerouted.fill(0.0);
+        }
         for (c, cr) in s.crossings.iter().enumerate() {
             let dc = &mut ws.demand_c[c * h..(c + 1) * h];
             for &f in &cr.flows {
@@ -943,7 +948,6 @@ impl<'s> Engine<'s> {
                     } else {
                         0.0
                     };
-                    ws.rerouted[ix] = 0.0;
                     ws.sent[ix] = d + back;
                     ws.returned[ix] = back;
                     continue;
@@ -954,7 +958,6 @@ impl<'s> Engine<'s> {
                 persist = if was_closed { persist * decay } else { 1.0 };
                 let dispatched = d * (o + (1.0 - o) * persist);
                 let mut not_sent = d - dispatched;
-                ws.rerouted[ix] = 0.0;
                 if not_sent > 0.0 {
                     let day_loss = &mut ws.cumulative_loss[t];
                     if can_reroute {
