@@ -20,7 +20,7 @@
 //! Arrival noise and event timing keep their keyed streams in every design.
 
 use crate::engine::Engine;
-use crate::rng::{Xoshiro256pp, key_hash, keyed_uniform, mix64};
+use crate::rng::{ReplicateStreams, Xoshiro256pp, key_hash, mix64};
 use crate::uq::designs::{SOBOL_MAX_DIM, ScrambledSobol};
 use std::str::FromStr;
 
@@ -185,22 +185,24 @@ impl InputDesign {
     pub fn uniforms(&self, rep: u64, u: &mut [f64]) {
         match self.sampling {
             Sampling::MonteCarlo => {
+                let r = ReplicateStreams::new(self.seed, rep);
                 for (x, &k) in u.iter_mut().zip(&self.keys) {
-                    *x = keyed_uniform(self.seed, rep, k);
+                    *x = r.uniform(k);
                 }
             }
             Sampling::Antithetic => {
-                let base = rep & !1;
+                let r = ReplicateStreams::new(self.seed, rep & !1);
                 for (x, &k) in u.iter_mut().zip(&self.keys) {
-                    let v = keyed_uniform(self.seed, base, k);
+                    let v = r.uniform(k);
                     *x = if rep & 1 == 1 { 1.0 - v } else { v };
                 }
             }
             Sampling::LatinHypercube => {
                 let n = self.n.max(1) as f64;
+                let r = ReplicateStreams::new(self.seed, rep);
                 for ((x, &k), p) in u.iter_mut().zip(&self.keys).zip(&self.perms) {
                     let stratum = p.apply(rep % self.n.max(1)) as f64;
-                    let jitter = keyed_uniform(self.seed, rep, k ^ JITTER);
+                    let jitter = r.uniform(k ^ JITTER);
                     *x =
                         ((stratum + jitter) / n).clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0);
                 }

@@ -44,9 +44,53 @@ pub const fn mix64(mut z: u64) -> u64 {
 /// The 64-bit seed of the stream `(seed, replicate, key)`.
 #[inline]
 pub fn stream_seed(seed: u64, replicate: u64, key: u64) -> u64 {
-    let a = mix64(seed ^ 0x5eed_0000_0000_0001);
-    let b = mix64(a ^ replicate.wrapping_mul(0x9e37_79b9_7f4a_7c15));
-    mix64(b ^ key)
+    ReplicateStreams::new(seed, replicate).seed(key)
+}
+
+/// The part of [`stream_seed`] shared by all streams of one replicate:
+/// computed once, it leaves one mix per stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReplicateStreams(u64);
+
+impl ReplicateStreams {
+    /// The streams of replicate `replicate` under master seed `seed`.
+    #[inline]
+    pub fn new(seed: u64, replicate: u64) -> Self {
+        let a = mix64(seed ^ 0x5eed_0000_0000_0001);
+        Self(mix64(a ^ replicate.wrapping_mul(0x9e37_79b9_7f4a_7c15)))
+    }
+
+    /// The seed of stream `key` (equal to [`stream_seed`]).
+    #[inline]
+    pub fn seed(self, key: u64) -> u64 {
+        mix64(self.0 ^ key)
+    }
+
+    /// Stream `key` (equal to [`Xoshiro256pp::stream`]).
+    #[inline]
+    pub fn stream(self, key: u64) -> Xoshiro256pp {
+        Xoshiro256pp::from_seed_u64(self.seed(key))
+    }
+
+    /// The first uniform of stream `key` (equal to [`keyed_uniform`]),
+    /// without seeding the whole state: the first output of Xoshiro256++
+    /// reads only the state words 0 and 3.
+    #[inline]
+    pub fn uniform(self, key: u64) -> f64 {
+        let x = self.seed(key);
+        let s0 = mix64(x.wrapping_add(GOLDEN));
+        let s3 = mix64(x.wrapping_add(GOLDEN.wrapping_mul(4)));
+        to_open_unit(s0.wrapping_add(s3).rotate_left(23).wrapping_add(s0))
+    }
+}
+
+/// SplitMix64's increment (the golden ratio in 64 bits).
+const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// `(k + ½)·2⁻⁵²` for the top 52 bits `k` of `w`: a uniform in (0, 1).
+#[inline]
+fn to_open_unit(w: u64) -> f64 {
+    ((w >> 12) as f64 + 0.5) * (1.0 / (1u64 << 52) as f64)
 }
 
 /// Xoshiro256++ generator.
@@ -62,7 +106,7 @@ impl Xoshiro256pp {
         let mut x = seed;
         let mut s = [0u64; 4];
         for slot in &mut s {
-            x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            x = x.wrapping_add(GOLDEN);
             *slot = mix64(x);
         }
         // All-zero state is impossible: mix64 is a bijection and the four
@@ -101,7 +145,7 @@ impl Xoshiro256pp {
     /// 53 bits, `2⁵³ − ½` would round up to 1).
     #[inline]
     pub fn uniform(&mut self) -> f64 {
-        ((self.next_u64() >> 12) as f64 + 0.5) * (1.0 / (1u64 << 52) as f64)
+        to_open_unit(self.next_u64())
     }
 }
 
@@ -173,6 +217,22 @@ mod tests {
         for _ in 0..10_000 {
             let u = r.uniform();
             assert!(u > 0.0 && u < 1.0);
+        }
+    }
+
+    #[test]
+    fn replicate_streams_match_the_keyed_ones() {
+        for (seed, rep, key) in [(1, 2, 3), (0, 0, 0), (u64::MAX, 12345, key_hash("a.b"))] {
+            let r = ReplicateStreams::new(seed, rep);
+            assert_eq!(r.seed(key), stream_seed(seed, rep, key));
+            assert_eq!(
+                r.uniform(key).to_bits(),
+                Xoshiro256pp::stream(seed, rep, key).uniform().to_bits()
+            );
+            let (mut a, mut b) = (r.stream(key), Xoshiro256pp::stream(seed, rep, key));
+            for _ in 0..4 {
+                assert_eq!(a.next_u64(), b.next_u64());
+            }
         }
     }
 

@@ -655,19 +655,44 @@ impl PoissonSampler {
     #[inline]
     pub fn sample(&self, rng: &mut Xoshiro256pp) -> f64 {
         match self.mode {
-            Mode::Alias => {
-                let k = self.table.draw(rng.next_u64());
-                let v = rng.next_u64() >> 11;
-                let [c0, c1, c2] = self.cdf;
-                let n = if v >= c2 {
-                    self.fraction_tail(v)
-                } else {
-                    (v >= c0) as u32 + (v >= c1) as u32
-                };
-                (k + n) as f64
-            }
+            Mode::Alias => self.alias_draw(rng),
             Mode::Zero => 0.0,
             Mode::Ptrs => self.ptrs.sample(rng),
+        }
+    }
+
+    /// One draw in alias mode: Poisson(j) from one word, Poisson(r) from
+    /// the next.
+    #[inline(always)]
+    fn alias_draw(&self, rng: &mut Xoshiro256pp) -> f64 {
+        let k = self.table.draw(rng.next_u64());
+        let v = rng.next_u64() >> 11;
+        let [c0, c1, c2] = self.cdf;
+        let n = if v >= c2 {
+            self.fraction_tail(v)
+        } else {
+            (v >= c0) as u32 + (v >= c1) as u32
+        };
+        (k + n) as f64
+    }
+
+    /// Fills `out` with independent draws, in order: the same values and
+    /// the same stream position as calling [`sample`](Self::sample) once
+    /// per element, with the mode chosen once for the whole slice.
+    #[inline]
+    pub fn fill(&self, rng: &mut Xoshiro256pp, out: &mut [f64]) {
+        match self.mode {
+            Mode::Alias => {
+                for x in out {
+                    *x = self.alias_draw(rng);
+                }
+            }
+            Mode::Zero => out.fill(0.0),
+            Mode::Ptrs => {
+                for x in out {
+                    *x = self.ptrs.sample(rng);
+                }
+            }
         }
     }
 
@@ -877,6 +902,24 @@ mod tests {
     /// Splits an entry into (threshold, alias).
     fn split(t: &AliasTable, e: u64) -> (u64, usize) {
         (e & t.mask, (e >> t.shift) as usize)
+    }
+
+    /// `fill` gives the values of one `sample` call per element, and leaves
+    /// the stream where they would, in every mode.
+    #[test]
+    fn fill_equals_repeated_samples() {
+        for lam in [0.0, 0.3, 5.7, 150.25, 999.9, 2000.5] {
+            let s = PoissonSampler::new(lam);
+            let (mut a, mut b) = (
+                Xoshiro256pp::from_seed_u64(9),
+                Xoshiro256pp::from_seed_u64(9),
+            );
+            let mut filled = vec![f64::NAN; 500];
+            s.fill(&mut a, &mut filled);
+            let one_by_one: Vec<f64> = (0..500).map(|_| s.sample(&mut b)).collect();
+            assert_eq!(filled, one_by_one, "lambda {lam}");
+            assert_eq!(a.next_u64(), b.next_u64(), "lambda {lam}");
+        }
     }
 
     /// Every table the sampler can use draws exactly the integer weights of

@@ -20,7 +20,7 @@ pub mod metrics;
 pub mod queue;
 pub mod schedule;
 
-use crate::rng::{Xoshiro256pp, keyed_uniform};
+use crate::rng::ReplicateStreams;
 use crate::sampling::PoissonSampler;
 use crate::scenario::{Currency, ParamId, Priority, Scenario};
 use metrics::{Layout, SeriesDef, ix};
@@ -613,8 +613,9 @@ impl<'s> Engine<'s> {
     /// Draws replicate `rep`'s uncertain inputs into `inputs` (Monte Carlo:
     /// each from its own keyed uniform).
     pub fn draw_inputs(&self, seed: u64, rep: u64, inputs: &mut Inputs) {
+        let r = ReplicateStreams::new(seed, rep);
         for (k, &id) in self.uncertain.iter().enumerate() {
-            inputs.uniforms[k] = keyed_uniform(seed, rep, self.scenario.params[id.ix()].key);
+            inputs.uniforms[k] = r.uniform(self.scenario.params[id.ix()].key);
         }
         self.finish_inputs(inputs);
     }
@@ -641,6 +642,9 @@ impl<'s> Engine<'s> {
                 inputs.uniforms[k] = out[j];
             }
         }
+        let params = &self.scenario.params;
+        let touched = self.uncertain.iter().zip(&inputs.uniforms);
+        std::hint::black_box(touched.fold(0, |a, (id, &u)| a ^ params[id.ix()].dist.touch(u)));
         for (k, &id) in self.uncertain.iter().enumerate() {
             inputs.values[id.ix()] = self.scenario.params[id.ix()]
                 .dist
@@ -754,6 +758,7 @@ impl<'s> Engine<'s> {
             ext_share,
             ext_cost,
         };
+        let streams = ReplicateStreams::new(seed, rep);
         for (i, fl) in s.flows.iter().enumerate() {
             let lam = v.get(fl.trucks_per_day);
             ws.f.lam[i] = lam;
@@ -770,15 +775,19 @@ impl<'s> Engine<'s> {
             // day (or exactly λ_f without arrival noise).
             let days = &mut ws.daily_demand[i * h..(i + 1) * h];
             if s.meta.arrival_noise {
-                let mut rng = Xoshiro256pp::stream(seed, rep, fl.arrivals_key);
+                let mut rng = streams.stream(fl.arrivals_key);
                 ws.poisson.set(lam);
-                for d in days.iter_mut() {
-                    *d = ws.poisson.sample(&mut rng);
-                }
+                ws.poisson.fill(&mut rng, days);
             } else {
                 days.fill(lam);
             }
-            ws.f.demand[i] = days.iter().sum();
+            // Σ_t A_f(t) in day order; the draws are whole numbers, whose
+            // total any order of additions gives exactly (see `whole_sum`).
+            ws.f.demand[i] = if s.meta.arrival_noise {
+                whole_sum(days).unwrap_or_else(|| days.iter().sum())
+            } else {
+                days.iter().sum()
+            };
         }
         // The day loop's demand totals, summed in its order (crossing by
         // crossing, each crossing's flows in order).
@@ -1502,6 +1511,25 @@ fn add_spoiled(
     sv
 }
 
+/// The sum of the whole numbers `xs` (non-negative), when it is below 2⁵³:
+/// then every partial sum, in any order, is a whole number below 2⁵³, so
+/// every f64 addition is exact and this equals the sum in order, without
+/// its chain of dependent additions. `None` when the sum may not be exact
+/// (if the true sum is 2⁵³ or more, rounding keeps the computed one at or
+/// above 2⁵³).
+fn whole_sum(xs: &[f64]) -> Option<f64> {
+    let mut acc = [0.0f64; 4];
+    let chunks = xs.chunks_exact(4);
+    let rest: f64 = chunks.remainder().iter().sum();
+    for c in chunks {
+        for (a, x) in acc.iter_mut().zip(c) {
+            *a += x;
+        }
+    }
+    let total = (acc[0] + acc[1]) + (acc[2] + acc[3]) + rest;
+    (total < (1u64 << 53) as f64).then_some(total)
+}
+
 fn wage_in_usd(s: &Scenario, v: &Inputs, wage: ParamId, cur: Currency) -> f64 {
     let w = v.get(wage);
     match cur {
@@ -1528,5 +1556,28 @@ fn spoil_share_at(s: &Scenario, v: &Inputs, g: usize, w: f64) -> f64 {
             }
         }
         None => 0.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::whole_sum;
+
+    #[test]
+    fn whole_sum_is_the_sum_in_order() {
+        let mut rng = crate::rng::Xoshiro256pp::from_seed_u64(3);
+        for len in [0, 1, 3, 4, 7, 180, 1001] {
+            let xs: Vec<f64> = (0..len).map(|_| (rng.next_u64() >> 40) as f64).collect();
+            let in_order: f64 = xs.iter().sum();
+            assert_eq!(whole_sum(&xs), Some(in_order), "length {len}");
+        }
+    }
+
+    #[test]
+    fn whole_sum_declines_totals_from_two_to_the_53() {
+        let big = (1u64 << 52) as f64;
+        assert_eq!(whole_sum(&[big, big - 1.0]), Some(2.0 * big - 1.0));
+        assert_eq!(whole_sum(&[big, big]), None);
+        assert_eq!(whole_sum(&[big, big, 1.0, 0.0, 3.0]), None);
     }
 }

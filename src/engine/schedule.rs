@@ -6,7 +6,7 @@
 //! rounded down to a whole day.
 
 use super::Inputs;
-use crate::rng::{Xoshiro256pp, key_hash};
+use crate::rng::{ReplicateStreams, key_hash};
 use crate::scenario::{Scenario, Timing};
 
 const OCCURS: u64 = key_hash("occurs");
@@ -33,8 +33,9 @@ fn close(open: &mut [f64], start: usize, d: f64, o: f64) {
 pub fn fill_open_fractions(s: &Scenario, seed: u64, rep: u64, v: &Inputs, open: &mut [f64]) {
     let h = s.meta.horizon;
     open.fill(1.0);
+    let streams = ReplicateStreams::new(seed, rep);
     for e in &s.events {
-        let mut rng = Xoshiro256pp::stream(seed, rep, e.key ^ OCCURS);
+        let mut rng = streams.stream(e.key ^ OCCURS);
         let happens = rng.uniform() < v.get(e.probability);
         let o = v.get(e.open_fraction);
         let stagger = |c: usize| {
