@@ -54,8 +54,8 @@ pub struct Engine<'s> {
     base: Vec<f64>,
     uncertain: Vec<ParamId>,
     /// Slots of lane `2c` (perishables) and `2c + 1` (others) of crossing
-    /// `c`: (flow, rerouted here from another crossing?).
-    lane_slots: Vec<Vec<(usize, bool)>>,
+    /// `c`.
+    lane_slots: Vec<Vec<Slot>>,
     /// Per flow: its commodity, crossing and perishability (copied out of
     /// the scenario for the hot loop).
     flow_commodity: Vec<usize>,
@@ -68,6 +68,17 @@ pub struct Engine<'s> {
     /// For each correlation group, the positions of its inputs in
     /// `uncertain`.
     corr_positions: Vec<Vec<usize>>,
+}
+
+/// One slot of a lane: a flow's trucks queued at a crossing.
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    flow: usize,
+    /// The flow's commodity, and whether it spoils.
+    commodity: usize,
+    perishable: bool,
+    /// Rerouted here from the flow's own crossing.
+    rerouted: bool,
 }
 
 /// Per-thread reusable state: allocated once, reset per replicate.
@@ -505,11 +516,17 @@ impl<'s> Engine<'s> {
         let mut lane_slots = Vec::new();
         for (c, cr) in scenario.crossings.iter().enumerate() {
             for want in [true, false] {
-                let mut slots: Vec<(usize, bool)> = cr
+                let slot = |f: usize, rerouted| Slot {
+                    flow: f,
+                    commodity: scenario.flows[f].commodity,
+                    perishable: perishable(f),
+                    rerouted,
+                };
+                let mut slots: Vec<Slot> = cr
                     .flows
                     .iter()
                     .filter(|&&f| perishable(f) == want)
-                    .map(|&f| (f, false))
+                    .map(|&f| slot(f, false))
                     .collect();
                 for (from, via) in scenario.policy.reroute_via.iter().enumerate() {
                     if *via == Some(c) {
@@ -518,7 +535,7 @@ impl<'s> Engine<'s> {
                                 .flows
                                 .iter()
                                 .filter(|&&f| perishable(f) == want)
-                                .map(|&f| (f, true)),
+                                .map(|&f| slot(f, true)),
                         );
                     }
                 }
@@ -530,7 +547,7 @@ impl<'s> Engine<'s> {
                 lane_slots[2 * c]
                     .iter()
                     .chain(&lane_slots[2 * c + 1])
-                    .any(|&(_, r)| r)
+                    .any(|sl| sl.rerouted)
             })
             .collect();
         Self {
@@ -735,6 +752,7 @@ impl<'s> Engine<'s> {
     /// Resets the workspace for a replicate and looks up every input the
     /// day loop needs once (per-flow, per-crossing and per-commodity
     /// constants), seeding each flow's arrival stream.
+    #[inline(never)]
     fn realise(&self, seed: u64, rep: u64, ws: &mut Workspace) {
         let s = self.scenario;
         let h = s.meta.horizon;
@@ -901,8 +919,8 @@ impl<'s> Engine<'s> {
     /// into its flow's and commodity's totals.
     fn fold_slots(&self, ws: &mut Workspace) {
         for (li, acc) in ws.slot_acc.iter().enumerate() {
-            for (j, &(f, _)) in self.lane_slots[li].iter().enumerate() {
-                let g = self.flow_commodity[f];
+            for (j, sl) in self.lane_slots[li].iter().enumerate() {
+                let (f, g) = (sl.flow, sl.commodity);
                 let (value, tonnes) = (ws.f.value[f], ws.f.tonnes[f]);
                 ws.f.served[f] += acc.served[j];
                 ws.f.delayed_v[f] += acc.delayed[j] * value;
@@ -1090,7 +1108,7 @@ impl<'s> Engine<'s> {
             && self.lane_slots[2 * c]
                 .iter()
                 .chain(&self.lane_slots[2 * c + 1])
-                .any(|&(f, r)| r && rerouted[f] > 0.0);
+                .any(|sl| sl.rerouted && rerouted[sl.flow] > 0.0);
         let fast = !rerouted_in
             && arriving <= capacity
             && ws.lanes[2 * c].is_empty()
@@ -1171,13 +1189,14 @@ impl<'s> Engine<'s> {
         let reroute_days = ws.k.reroute_days;
         for li in [2 * c, 2 * c + 1] {
             let slots = &self.lane_slots[li];
-            for (j, &(f, rerouted)) in slots.iter().enumerate() {
-                if rerouted {
-                    ws.arr[j] = ws.rerouted[t * nf + f];
+            for (j, sl) in slots.iter().enumerate() {
+                let ix = t * nf + sl.flow;
+                if sl.rerouted {
+                    ws.arr[j] = ws.rerouted[ix];
                     ws.ret[j] = 0.0;
                 } else {
-                    ws.arr[j] = ws.sent[t * nf + f];
-                    ws.ret[j] = ws.returned[t * nf + f];
+                    ws.arr[j] = ws.sent[ix];
+                    ws.ret[j] = ws.returned[ix];
                 }
             }
             let n = slots.len();
@@ -1195,30 +1214,39 @@ impl<'s> Engine<'s> {
         let v = &ws.inputs;
         let slots = [&self.lane_slots[2 * c], &self.lane_slots[2 * c + 1]];
         let mut on = |lane: usize, x: Served| {
-            let w = x.wait;
+            let (w, phi) = (x.wait, x.phi);
             let acc = &mut *accs[lane];
-            for (j, &(f, rerouted)) in slots[lane].iter().enumerate() {
-                if x.amounts[j] <= 0.0 {
+            let slots = slots[lane].iter().zip(x.amounts.iter().zip(x.returned));
+            let totals = acc.served.iter_mut().zip(&mut acc.spoiled);
+            for ((sl, (&a, &r)), ((served, spoiled), delayed)) in
+                slots.zip(totals.zip(&mut acc.delayed))
+            {
+                if a <= 0.0 {
                     continue;
                 }
-                let (trucks, returned) = x.slot(j);
-                let g = self.flow_commodity[f];
-                let sh = if rerouted {
+                // As `Served::slot`.
+                let (trucks, returned) = if phi >= 1.0 {
+                    (a, r)
+                } else {
+                    (a * phi, r * phi)
+                };
+                let g = sl.commodity;
+                let sh = if sl.rerouted {
                     spoil_share_at(s, v, g, w as f64 + reroute_days)
-                } else if w == 0 || !self.flow_perishable[f] {
+                } else if w == 0 || !sl.perishable {
                     0.0
                 } else {
                     self.spoil_share(shelf, spoil, g, w)
                 };
-                acc.served[j] += trucks;
+                *served += trucks;
                 delivered[g * h + t] += trucks * (1.0 - sh);
                 if sh > 0.0 {
-                    let spoiled = trucks * sh;
-                    acc.spoiled[j] += spoiled;
-                    spoiled_today += spoiled * value[f];
+                    let x = trucks * sh;
+                    *spoiled += x;
+                    spoiled_today += x * value[sl.flow];
                 }
-                if w > 0 || rerouted {
-                    acc.delayed[j] += trucks - returned;
+                if w > 0 || sl.rerouted {
+                    *delayed += trucks - returned;
                 }
             }
         };
@@ -1352,8 +1380,12 @@ impl<'s> Engine<'s> {
         for (li, lane) in ws.lanes.iter().enumerate() {
             let slots = &self.lane_slots[li];
             lane.for_each_queued(|j, x, r, a| {
-                let (f, rerouted) = slots[j];
-                let g = self.flow_commodity[f];
+                let Slot {
+                    flow: f,
+                    commodity: g,
+                    rerouted,
+                    ..
+                } = slots[j];
                 let sh = if rerouted {
                     spoil_share_at(s, v, g, (h - a) as f64 + reroute_days)
                 } else {
@@ -1367,6 +1399,7 @@ impl<'s> Engine<'s> {
         stranded_spoil
     }
 
+    #[inline(never)]
     fn write_row(
         &self,
         ws: &Workspace,
