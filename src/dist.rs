@@ -1235,23 +1235,6 @@ impl Dist {
         self.exact_quantile(u)
     }
 
-    /// Loads the table entry that [`quantile`](Self::quantile) at `u` will
-    /// read, if the law has a table that is already built, and returns its
-    /// bits (0 otherwise). Touching every input's entry in one pass before
-    /// the quantiles are taken overlaps the cache misses of the ~16 KB
-    /// tables (one random entry each per replicate) instead of paying them
-    /// one after the other; the values are unchanged.
-    #[inline]
-    pub fn touch(&self, u: f64) -> u64 {
-        match self.table.get() {
-            Some(Some(t)) if u >= t.lo && u < t.hi => {
-                let i = ((u * QT_N as f64) as usize).min(QT_N - 1);
-                t.qd[i][0].to_bits()
-            }
-            _ => 0,
-        }
-    }
-
     /// Builds the law's quantile table now, if it has one (otherwise the
     /// first [`Dist::quantile`] call builds it). Lets a run build every
     /// table in parallel before the replicates start.
