@@ -172,7 +172,7 @@ impl TryRng for Xoshiro256pp {
 /// once per replicate).
 #[inline]
 pub fn keyed_uniform(seed: u64, replicate: u64, key: u64) -> f64 {
-    Xoshiro256pp::stream(seed, replicate, key).uniform()
+    ReplicateStreams::new(seed, replicate).uniform(key)
 }
 
 #[cfg(test)]

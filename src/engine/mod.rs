@@ -1211,7 +1211,7 @@ impl<'s> Engine<'s> {
         let v = &ws.inputs;
         let slots = [&self.lane_slots[2 * c], &self.lane_slots[2 * c + 1]];
         let mut on = |lane: usize, x: Served| {
-            let (w, phi) = (x.wait, x.phi);
+            let w = x.wait;
             let acc = &mut *accs[lane];
             let slots = slots[lane].iter().zip(x.amounts.iter().zip(x.returned));
             let totals = acc.served.iter_mut().zip(&mut acc.spoiled);
@@ -1221,12 +1221,7 @@ impl<'s> Engine<'s> {
                 if a <= 0.0 {
                     continue;
                 }
-                // As `Served::slot`.
-                let (trucks, returned) = if phi >= 1.0 {
-                    (a, r)
-                } else {
-                    (a * phi, r * phi)
-                };
+                let (trucks, returned) = x.share(a, r);
                 let g = sl.commodity;
                 let sh = if sl.rerouted {
                     spoil_share_at(s, v, g, w as f64 + reroute_days)

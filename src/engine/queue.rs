@@ -27,10 +27,17 @@ impl Served<'_> {
     /// Trucks of slot `j` served, and of them returned deferred trucks.
     #[inline]
     pub fn slot(&self, j: usize) -> (f64, f64) {
+        self.share(self.amounts[j], self.returned[j])
+    }
+
+    /// The served part of a slot's `trucks` and `returned` trucks (for
+    /// callers that walk the slices themselves).
+    #[inline]
+    pub fn share(&self, trucks: f64, returned: f64) -> (f64, f64) {
         if self.phi >= 1.0 {
-            (self.amounts[j], self.returned[j])
+            (trucks, returned)
         } else {
-            (self.amounts[j] * self.phi, self.returned[j] * self.phi)
+            (trucks * self.phi, returned * self.phi)
         }
     }
 }
