@@ -63,6 +63,9 @@ pub struct Engine<'s> {
     flow_perishable: Vec<bool>,
     /// Per crossing: whether any of its slots holds rerouted trucks.
     has_rerouted_slots: Vec<bool>,
+    /// Per crossing: its flows in order, each with the start of its
+    /// commodity's days in the commodity-major arrays (`g · H`).
+    crossing_flows: Vec<Vec<(usize, usize)>>,
     /// `ln w` for whole days `w = 0..=H` (spoilage of queued cohorts).
     ln_days: Vec<f64>,
     /// For each correlation group, the positions of its inputs in
@@ -94,8 +97,6 @@ pub struct Workspace {
     /// Cumulative direct loss by day, USD.
     pub cumulative_loss: Vec<f64>,
     lanes: Vec<Lane>,
-    arr: Vec<f64>,
-    ret: Vec<f64>,
     /// The arrival sampler, re-targeted to each flow's λ in turn.
     poisson: PoissonSampler,
     /// `A_f(t)`, trucks demanded by flow `f` on day `t` (flow-major, `H`
@@ -205,6 +206,16 @@ struct CrossingConsts {
     /// Cash support, USD per lost worker-day (0: none).
     cash: f64,
     can_reroute: bool,
+}
+
+/// What the service phase reads of a crossing over all its days, looked
+/// up once per crossing rather than once a day.
+struct ServiceConsts<'a> {
+    k: ReplicateConsts,
+    cc: CrossingConsts,
+    /// `(flow, g · H)` for the crossing's flows ([`Engine`]'s
+    /// `crossing_flows`).
+    flows: &'a [(usize, usize)],
 }
 
 /// A commodity market's inputs for one replicate.
@@ -561,6 +572,15 @@ impl<'s> Engine<'s> {
             flow_crossing: scenario.flows.iter().map(|f| f.crossing).collect(),
             flow_perishable: (0..scenario.flows.len()).map(perishable).collect(),
             has_rerouted_slots,
+            crossing_flows: scenario
+                .crossings
+                .iter()
+                .map(|cr| {
+                    let h = scenario.meta.horizon;
+                    let row = |f: usize| scenario.flows[f].commodity * h;
+                    cr.flows.iter().map(|&f| (f, row(f))).collect()
+                })
+                .collect(),
             ln_days: (0..=scenario.meta.horizon)
                 .map(|w| (w as f64).ln())
                 .collect(),
@@ -578,7 +598,6 @@ impl<'s> Engine<'s> {
         let s = self.scenario;
         let h = s.meta.horizon;
         let (nc, ng, nf) = (s.crossings.len(), s.commodities.len(), s.flows.len());
-        let max_lane = self.lane_slots.iter().map(Vec::len).max().unwrap_or(0);
         let mut ws = Workspace {
             inputs: Inputs {
                 values: self.base.clone(),
@@ -593,8 +612,6 @@ impl<'s> Engine<'s> {
                 .iter()
                 .map(|sl| Lane::new(sl.len(), h))
                 .collect(),
-            arr: vec![0.0; max_lane],
-            ret: vec![0.0; max_lane],
             poisson: PoissonSampler::default(),
             daily_demand: vec![0.0; nf * h],
             demand_g: vec![0.0; ng * h],
@@ -697,8 +714,13 @@ impl<'s> Engine<'s> {
         // 3–5. Queues, service, spoilage, work and wages.
         for c in 0..nc {
             let mut st = ws.c[c];
+            let day = ServiceConsts {
+                k: ws.k,
+                cc: ws.cc[c],
+                flows: &self.crossing_flows[c],
+            };
             for t in 0..h {
-                self.service(ws, &mut st, c, t);
+                self.service(ws, &mut st, &day, c, t);
             }
             ws.c[c] = st;
         }
@@ -1055,12 +1077,16 @@ impl<'s> Engine<'s> {
     /// crossing's end-of-day queue and adds its costs to the day's loss.
     /// `st` is the crossing's state, held by the caller over its days.
     #[inline]
-    fn service(&self, ws: &mut Workspace, st: &mut CrossingState, c: usize, t: usize) {
-        let s = self.scenario;
-        let h = s.meta.horizon;
-        let cr = &s.crossings[c];
-        let k = ws.k;
-        let cc = ws.cc[c];
+    fn service(
+        &self,
+        ws: &mut Workspace,
+        st: &mut CrossingState,
+        day: &ServiceConsts,
+        c: usize,
+        t: usize,
+    ) {
+        let h = self.scenario.meta.horizon;
+        let (k, cc) = (&day.k, &day.cc);
         let o = ws.open[c * h + t];
         let closed = o < 1.0;
         let was_closed = t > 0 && ws.open[c * h + t - 1] < 1.0;
@@ -1098,7 +1124,7 @@ impl<'s> Engine<'s> {
         // all of today's arrivals: every truck is served on arrival (w = 0,
         // nothing spoils, nothing is delayed).
         let mut arriving = 0.0;
-        for &f in &cr.flows {
+        for &(f, _) in day.flows {
             arriving += sent[f];
         }
         let rerouted_in = self.has_rerouted_slots[c]
@@ -1111,10 +1137,11 @@ impl<'s> Engine<'s> {
             && ws.lanes[2 * c].is_empty()
             && ws.lanes[2 * c + 1].is_empty();
         let served_c = if fast {
-            for &f in &cr.flows {
+            let (served, delivered) = (&mut ws.f.served, &mut ws.delivered);
+            for &(f, row) in day.flows {
                 let x = sent[f];
-                ws.f.served[f] += x;
-                ws.delivered[self.flow_commodity[f] * h + t] += x;
+                served[f] += x;
+                delivered[row + t] += x;
             }
             ws.lanes[2 * c].skip_day(t);
             ws.lanes[2 * c + 1].skip_day(t);
@@ -1186,18 +1213,16 @@ impl<'s> Engine<'s> {
         let reroute_days = ws.k.reroute_days;
         for li in [2 * c, 2 * c + 1] {
             let slots = &self.lane_slots[li];
-            for (j, sl) in slots.iter().enumerate() {
-                let ix = t * nf + sl.flow;
+            let (sent, returned) = (&ws.sent[t * nf..], &ws.returned[t * nf..]);
+            let rerouted = &ws.rerouted[t * nf..];
+            ws.lanes[li].push_with(t, |j| {
+                let sl = slots[j];
                 if sl.rerouted {
-                    ws.arr[j] = ws.rerouted[ix];
-                    ws.ret[j] = 0.0;
+                    (rerouted[sl.flow], 0.0)
                 } else {
-                    ws.arr[j] = ws.sent[ix];
-                    ws.ret[j] = ws.returned[ix];
+                    (sent[sl.flow], returned[sl.flow])
                 }
-            }
-            let n = slots.len();
-            ws.lanes[li].push(t, &ws.arr[..n], &ws.ret[..n]);
+            });
         }
         let mut spoiled_today = 0.0;
         let (lo, hi) = ws.lanes.split_at_mut(2 * c + 1);

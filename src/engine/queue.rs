@@ -83,13 +83,25 @@ impl Lane {
     /// `j`'s trucks and, of them, returned deferred trucks. Days must be
     /// pushed in order, once each.
     pub fn push(&mut self, t: usize, arrivals: &[f64], returned: &[f64]) {
+        self.push_with(t, |j| (arrivals[j], returned[j]));
+    }
+
+    /// [`push`](Lane::push) with slot `j`'s (trucks, returned trucks) given
+    /// by `slot(j)`, written straight into the cohort row.
+    #[inline]
+    pub fn push_with(&mut self, t: usize, slot: impl Fn(usize) -> (f64, f64)) {
         debug_assert_eq!(t, self.next);
         let row = t * self.nf;
+        let (amt, ret) = (
+            &mut self.amt[row..row + self.nf],
+            &mut self.ret[row..row + self.nf],
+        );
         let mut total = 0.0;
-        for j in 0..self.nf {
-            self.amt[row + j] = arrivals[j];
-            self.ret[row + j] = returned[j];
-            total += arrivals[j];
+        for (j, (a, r)) in amt.iter_mut().zip(ret.iter_mut()).enumerate() {
+            let (x, y) = slot(j);
+            *a = x;
+            *r = y;
+            total += x;
         }
         self.tot[t] = total;
         self.queued += total;
