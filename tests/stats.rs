@@ -609,26 +609,9 @@ fn daily_bands_merge_order_independent() {
     for parts in [2usize, 5, 9] {
         let mut order = all.clone();
         order.shuffle(&mut r);
-        let mut pieces: Vec<DailyBands> = order
-            .chunks(reps.div_ceil(parts))
-            .map(|c| {
-                let mut b = DailyBands::new(series, days);
-                fill(&mut b, c);
-                b
-            })
-            .collect();
-        pieces.shuffle(&mut r);
-        let mut acc = DailyBands::new(series, days);
-        for p in &pieces {
-            acc.merge(p);
-        }
-        assert_eq!(bits(&acc), reference, "{parts} parts");
-        // Merge into a non-empty piece, reversed.
-        let mut acc = pieces.pop().unwrap();
-        for p in pieces.iter().rev() {
-            acc.merge(p);
-        }
-        assert_eq!(bits(&acc), reference, "{parts} parts, reversed");
+        let [fwd, rev] = merged_two_ways(&order, parts, (series, days), &mut r, &fill);
+        assert_eq!(bits(&fwd), reference, "{parts} parts");
+        assert_eq!(bits(&rev), reference, "{parts} parts, reversed");
     }
 }
 
@@ -719,6 +702,36 @@ fn daily_bands_insert_paths_agree() {
     assert!(rejected > 0, "non-finite values are counted as rejected");
 }
 
+/// The replicates `order` split into `parts` pieces, each filled by
+/// `fill`, then merged two ways: in a shuffled order into empty bands, and
+/// in the reverse of that order into the last piece.
+fn merged_two_ways(
+    order: &[usize],
+    parts: usize,
+    (series, days): (usize, usize),
+    r: &mut ChaCha8Rng,
+    fill: &dyn Fn(&mut DailyBands, &[usize]),
+) -> [DailyBands; 2] {
+    let mut pieces: Vec<DailyBands> = order
+        .chunks(order.len().div_ceil(parts))
+        .map(|idx| {
+            let mut b = DailyBands::new(series, days);
+            fill(&mut b, idx);
+            b
+        })
+        .collect();
+    pieces.shuffle(r);
+    let mut fwd = DailyBands::new(series, days);
+    for p in &pieces {
+        fwd.merge(p);
+    }
+    let mut rev = pieces.pop().expect("at least one piece");
+    for p in pieces.iter().rev() {
+        rev.merge(p);
+    }
+    [fwd, rev]
+}
+
 #[test]
 fn daily_bands_merge_order_independent_mixed() {
     // Atoms, zeros of both signs, negative, tiny, huge and non-finite values,
@@ -734,28 +747,15 @@ fn daily_bands_merge_order_independent_mixed() {
     let mut order: Vec<usize> = (0..reps).collect();
     for parts in [2usize, 3, 10] {
         order.shuffle(&mut r);
-        let mut pieces: Vec<DailyBands> = order
-            .chunks(reps.div_ceil(parts))
-            .map(|idx| {
-                let mut b = DailyBands::new(series, days);
-                for &i in idx {
-                    b.add_rows(&rows[i * cells..(i + 1) * cells]);
-                }
-                b
-            })
-            .collect();
-        pieces.shuffle(&mut r);
-        let mut acc = DailyBands::new(series, days);
-        for p in &pieces {
-            acc.merge(p);
-        }
-        assert_eq!(daily_fingerprint(&acc), reference, "{parts} parts");
-        let mut acc = pieces.pop().unwrap();
-        for p in pieces.iter().rev() {
-            acc.merge(p);
-        }
+        let fill = |b: &mut DailyBands, idx: &[usize]| {
+            for &i in idx {
+                b.add_rows(&rows[i * cells..(i + 1) * cells]);
+            }
+        };
+        let [fwd, rev] = merged_two_ways(&order, parts, (series, days), &mut r, &fill);
+        assert_eq!(daily_fingerprint(&fwd), reference, "{parts} parts");
         assert_eq!(
-            daily_fingerprint(&acc),
+            daily_fingerprint(&rev),
             reference,
             "{parts} parts, reversed"
         );
