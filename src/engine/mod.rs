@@ -1098,11 +1098,8 @@ impl<'s> Engine<'s> {
             st.run_closed = 0.0;
             st.reopen = Some(t);
             st.since_reopen = 0.0;
-            st.backlog_at_reopen = if t > 0 {
-                ws.backlog[c * h + t - 1]
-            } else {
-                0.0
-            };
+            // (`was_closed` implies t > 0.)
+            st.backlog_at_reopen = ws.backlog[c * h + t - 1];
             st.cleared = None;
         } else {
             st.since_reopen += 1.0;
