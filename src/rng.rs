@@ -57,7 +57,7 @@ impl ReplicateStreams {
     #[inline]
     pub fn new(seed: u64, replicate: u64) -> Self {
         let a = mix64(seed ^ 0x5eed_0000_0000_0001);
-        Self(mix64(a ^ replicate.wrapping_mul(0x9e37_79b9_7f4a_7c15)))
+        Self(mix64(a ^ replicate.wrapping_mul(GOLDEN)))
     }
 
     /// The seed of stream `key` (equal to [`stream_seed`]).
