@@ -1235,6 +1235,21 @@ impl Dist {
         self.exact_quantile(u)
     }
 
+    /// Reads the table entry [`Dist::quantile`] will read for `u` (0 if
+    /// there is none), without interpolating. A caller about to evaluate
+    /// many quantiles touches all their entries first, so that the cache
+    /// misses overlap instead of each one stalling its own evaluation.
+    #[inline]
+    pub fn touch(&self, u: f64) -> f64 {
+        match self.table.get() {
+            Some(Some(t)) if u >= t.lo && u < t.hi => {
+                let i = ((u * QT_N as f64) as usize).min(QT_N - 1);
+                t.qd[i][0]
+            }
+            _ => 0.0,
+        }
+    }
+
     /// Builds the law's quantile table now, if it has one (otherwise the
     /// first [`Dist::quantile`] call builds it). Lets a run build every
     /// table in parallel before the replicates start.

@@ -469,6 +469,9 @@ struct Column {
 /// Adjacent columns handled by one task: a cache line of a row.
 const COLUMN_CHUNK: usize = 8;
 
+/// Rows whose cells of one column chunk [`consume`] copies at a time.
+const CONSUME_BATCH: usize = 64;
+
 /// Adds rows (`stride` = `columns.len()` values each, in index order) to the
 /// columns' accumulators; `blocks[i]` is row `i`'s scramble. Columns are
 /// spread over threads, each walking the rows in order, so every
@@ -480,16 +483,27 @@ fn consume(columns: &mut [Column], rows: &[f64], blocks: &[usize], exact: bool) 
         .enumerate()
         .for_each(|(ci, chunk)| {
             let k0 = ci * COLUMN_CHUNK;
-            for (row, &b) in rows.chunks_exact(stride).zip(blocks) {
-                for (col, &x) in chunk.iter_mut().zip(&row[k0..]) {
-                    col.moments.push(x);
-                    if exact {
-                        col.values.push(x);
-                    } else {
-                        col.sketch.insert(x);
-                    }
-                    if let Some(m) = col.blocks.get_mut(b) {
-                        m.push(x);
+            let width = chunk.len();
+            // The rows are far apart (a whole row each): copy this chunk's
+            // cells of a batch of rows first, in a loop of independent
+            // loads whose cache misses overlap, then accumulate from the copy.
+            let mut batch = [[0.0f64; COLUMN_CHUNK]; CONSUME_BATCH];
+            let row_batches = rows.chunks(stride * CONSUME_BATCH);
+            for (rows, blocks) in row_batches.zip(blocks.chunks(CONSUME_BATCH)) {
+                for (cells, row) in batch.iter_mut().zip(rows.chunks_exact(stride)) {
+                    cells[..width].copy_from_slice(&row[k0..k0 + width]);
+                }
+                for (cells, &b) in batch.iter().zip(blocks) {
+                    for (col, &x) in chunk.iter_mut().zip(cells) {
+                        col.moments.push(x);
+                        if exact {
+                            col.values.push(x);
+                        } else {
+                            col.sketch.insert(x);
+                        }
+                        if let Some(m) = col.blocks.get_mut(b) {
+                            m.push(x);
+                        }
                     }
                 }
             }

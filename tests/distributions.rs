@@ -1639,3 +1639,29 @@ fn pert_tails_are_tabulated_to_the_exact_solver() {
         assert!(tabulated(&upper), "{text}: upper tail not tabulated");
     }
 }
+
+/// `Dist::touch` reads the table entry that `Dist::quantile` then
+/// evaluates: at a grid point `u = i / 1024` of the central table the cubic
+/// Hermite interpolant is that entry exactly. Outside the central table,
+/// before the table is built and for laws without one it reads nothing.
+#[test]
+fn touch_reads_the_entry_the_quantile_uses() {
+    let d = dist("{ pert = { min = 3000, mode = 5000, max = 8000 } }");
+    assert_eq!(d.touch(0.5), 0.0, "no table before the first quantile");
+    d.prepare();
+    let mut central = 0;
+    for i in 0..1024 {
+        let u = i as f64 / 1024.0;
+        let x = d.touch(u);
+        if x != 0.0 {
+            central += 1;
+            assert_eq!(x, d.quantile(u), "u = {u}");
+        }
+    }
+    // The tail tables take the outer grid intervals (16 at each end here).
+    assert!(central > 900, "{central} grid points in the central table");
+    assert_eq!(d.touch(0.0), 0.0);
+    let tri = dist("{ triangular = { min = 1, mode = 2, max = 5 } }");
+    tri.prepare();
+    assert_eq!(tri.touch(0.5), 0.0);
+}
