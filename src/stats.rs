@@ -58,6 +58,11 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// p5, p25, p50, p75 and p95.
+    pub fn bands(&self) -> [f64; 5] {
+        [self.p5, self.p25, self.p50, self.p75, self.p95]
+    }
+
     /// The summary of no values: `n == 0` and every other field NaN.
     pub fn empty() -> Self {
         Summary {

@@ -8,9 +8,24 @@ use crate::paired::PairedResult;
 use crate::stats::Summary;
 
 /// Statistic columns shared by the paired tables.
-const STATS: [&str; 11] = [
+pub const STATS: [&str; 11] = [
     "n", "mean", "sd", "mcse", "min", "p5", "p25", "p50", "p75", "p95", "max",
 ];
+
+/// Columns of `sweep_differences.csv` after the point's key columns and
+/// before the `diff_` statistics.
+pub const DIFFERENCE_HEAD: [&str; 7] = [
+    "baseline",
+    "metric",
+    "scope",
+    "entity",
+    "unit",
+    "mean_baseline",
+    "mean_variant",
+];
+
+/// The last columns of `sweep_differences.csv`.
+pub const DIFFERENCE_TAIL: [&str; 2] = ["prob_higher", "variance_reduction"];
 
 fn stats(s: &Summary) -> Vec<String> {
     vec![
@@ -80,20 +95,9 @@ pub fn differences_csv(
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut head = vec!["point".to_string(), "label".to_string()];
     head.extend(key_names.iter().cloned());
-    head.extend(
-        [
-            "baseline",
-            "metric",
-            "scope",
-            "entity",
-            "unit",
-            "mean_baseline",
-            "mean_variant",
-        ]
-        .map(String::from),
-    );
+    head.extend(DIFFERENCE_HEAD.map(String::from));
     head.extend(STATS.iter().map(|s| format!("diff_{s}")));
-    head.extend(["prob_higher", "variance_reduction"].map(String::from));
+    head.extend(DIFFERENCE_TAIL.map(String::from));
     w.write_record(&head).map_err(csv_err)?;
     for (v, key) in keys.iter().enumerate() {
         for (k, &m) in r.common.iter().enumerate() {

@@ -8,6 +8,7 @@ use crate::output::tables::{
 };
 use crate::plots::{Marks, QuantileFn};
 use crate::scenario::Scenario;
+use crate::stats::Summary;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -81,26 +82,17 @@ pub struct SummaryRow {
     pub scope: String,
     pub entity: String,
     pub unit: String,
-    pub n: u64,
-    pub mean: f64,
-    pub sd: f64,
-    pub mcse: f64,
-    pub min: f64,
-    pub p5: f64,
-    pub p25: f64,
-    pub p50: f64,
-    pub p75: f64,
-    pub p95: f64,
-    pub max: f64,
+    /// `n` to `max`, as the run computed them.
+    pub stats: Summary,
 }
 
 impl SummaryRow {
     /// p5, p50 and p95.
     pub fn marks(&self) -> Marks {
         Marks {
-            p5: self.p5,
-            p50: self.p50,
-            p95: self.p95,
+            p5: self.stats.p5,
+            p50: self.stats.p50,
+            p95: self.stats.p95,
         }
     }
 }
@@ -349,17 +341,19 @@ fn parse_summary(path: &Path) -> Result<Vec<SummaryRow>, ReportError> {
             scope: rec[1].to_string(),
             entity: rec[2].to_string(),
             unit: rec[3].to_string(),
-            n,
-            mean: f(5)?,
-            sd: f(6)?,
-            mcse: f(7)?,
-            min: f(8)?,
-            p5: f(9)?,
-            p25: f(10)?,
-            p50: f(11)?,
-            p75: f(12)?,
-            p95: f(13)?,
-            max: f(14)?,
+            stats: Summary {
+                n,
+                mean: f(5)?,
+                sd: f(6)?,
+                mcse: f(7)?,
+                min: f(8)?,
+                p5: f(9)?,
+                p25: f(10)?,
+                p50: f(11)?,
+                p75: f(12)?,
+                p95: f(13)?,
+                max: f(14)?,
+            },
         });
     }
     if rows.is_empty() {

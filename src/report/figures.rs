@@ -150,18 +150,18 @@ fn specs(data: &RunFiles) -> Vec<Spec<'_>> {
             section: Section::Distributions,
             caption: format!(
                 "{label}: how likely each value is (left) and the probability of exceeding any value (right), across {reps}. Median {}; 90% of replicates between {} and {}.",
-                f(row.p50),
-                f(row.p5),
-                f(row.p95)
+                f(row.stats.p50),
+                f(row.stats.p5),
+                f(row.stats.p95)
             ),
             size: distribution::SIZE,
             job: Job::Distribution(distribution::Input {
                 title: format!("{label}: distribution across {reps}"),
                 subtitle: format!(
                     "{context}. Median {}; 90% of replicates between {} and {}.",
-                    f(row.p50),
-                    f(row.p5),
-                    f(row.p95)
+                    f(row.stats.p50),
+                    f(row.stats.p5),
+                    f(row.stats.p95)
                 ),
                 axis: axis.to_string(),
                 exceed_caption: exceed.to_string(),
@@ -328,7 +328,7 @@ fn specs(data: &RunFiles) -> Vec<Spec<'_>> {
             let rows = rows?;
             Some(breakdown::Crossing {
                 label: short_label(&c.label),
-                means: rows.iter().map(|r| r.mean).collect(),
+                means: rows.iter().map(|r| r.stats.mean).collect(),
                 spread: rows.iter().map(|r| r.marks()).collect(),
             })
         })
@@ -336,7 +336,7 @@ fn specs(data: &RunFiles) -> Vec<Spec<'_>> {
     if !crossings.is_empty() {
         let mean = |m: &str| {
             data.summary(m, "all")
-                .map_or_else(|| "n/a".to_string(), |r| with_unit(r.mean, "USD"))
+                .map_or_else(|| "n/a".to_string(), |r| with_unit(r.stats.mean, "USD"))
         };
         let note = format!(
             "Not shown: consumers' extra spending (mean {}) and producers' glut loss (mean {}), which fall on markets rather than crossings. The direct loss (mean {}) includes them.",

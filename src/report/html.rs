@@ -5,7 +5,7 @@
 
 use super::data::{RunFiles, SummaryRow};
 use super::figures::{Figure, Section, horizon_phrase};
-use super::text::{count, escape, human_date, linkify};
+use super::text::{count, environment_rows, escape, human_date, linkify};
 use crate::output::format::with_unit;
 use crate::output::terminal::HEADLINES;
 use std::fmt::Write;
@@ -50,9 +50,9 @@ pub fn headline_sentence(row: &SummaryRow) -> String {
     let f = |x| with_unit(x, &row.unit);
     format!(
         "With 90% probability the closure costs between {} and {}; median {}.",
-        f(row.p5),
-        f(row.p95),
-        f(row.p50)
+        f(row.stats.p5),
+        f(row.stats.p95),
+        f(row.stats.p50)
     )
 }
 
@@ -144,8 +144,8 @@ pub fn page(data: &RunFiles, figures: &[Figure]) -> String {
             escape(&headline_sentence(row)),
             escape(&horizon_phrase(data)),
             count(m.replicates),
-            escape(&with_unit(row.mean, &row.unit)),
-            escape(&with_unit(row.mcse, &row.unit)),
+            escape(&with_unit(row.stats.mean, &row.unit)),
+            escape(&with_unit(row.stats.mcse, &row.unit)),
         );
     }
 
@@ -163,11 +163,11 @@ pub fn page(data: &RunFiles, figures: &[Figure]) -> String {
             "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{} – {}</td>\
              <td class=\"num\">{} ± {}</td></tr>",
             escape(label),
-            f(r.p50),
-            f(r.p5),
-            f(r.p95),
-            f(r.mean),
-            f(r.mcse)
+            f(r.stats.p50),
+            f(r.stats.p5),
+            f(r.stats.p95),
+            f(r.stats.mean),
+            f(r.stats.mcse)
         );
     };
     for (metric, label) in HEADLINES {
@@ -289,22 +289,7 @@ pub fn page(data: &RunFiles, figures: &[Figure]) -> String {
     kv("bordersim version", escape(&m.bordersim_version));
     kv("Random number generator", escape(&m.rng));
     kv("Quantile method", escape(&m.quantile_method));
-    kv(
-        "Crate versions",
-        escape(
-            &m.dependencies
-                .iter()
-                .map(|(k, v)| format!("{k} {v}"))
-                .collect::<Vec<_>>()
-                .join(", "),
-        ),
-    );
-    if let Some(t) = m.threads {
-        kv("Threads", t.to_string());
-    }
-    if let Some(w) = m.wall_time_seconds {
-        kv("Simulation wall time", format!("{w:.2} s"));
-    }
+    environment_rows(&mut kv, &m.dependencies, m.threads, m.wall_time_seconds);
     kv("Command", format!("<code>{}</code>", escape(&m.command)));
     let _ = writeln!(h, "</tbody>\n</table>");
     let _ = writeln!(
@@ -356,9 +341,9 @@ fn crossing_table(h: &mut String, data: &RunFiles) {
                     let _ = write!(
                         h,
                         "<td class=\"num\">{}<br><span class=\"small\">{} – {}</span></td>",
-                        f(r.p50),
-                        f(r.p5),
-                        f(r.p95)
+                        f(r.stats.p50),
+                        f(r.stats.p5),
+                        f(r.stats.p95)
                     );
                 }
                 None => {

@@ -14,9 +14,11 @@
 use super::data::ReportError;
 use super::data::{malformed, read};
 use super::html::{CSS, inline_svg};
-use super::text::{count, escape};
+use super::text::{count, environment_rows, escape};
 use crate::output::format::with_unit;
+use crate::output::paired::{DIFFERENCE_HEAD, DIFFERENCE_TAIL, STATS};
 use crate::plots::{PlotError, Rendered, compare, sweep};
+use crate::stats::Summary;
 use rayon::prelude::*;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -24,10 +26,6 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 /// Statistic columns of the paired tables (as in `summary.csv`).
-const STATS: [&str; 11] = [
-    "n", "mean", "sd", "mcse", "min", "p5", "p25", "p50", "p75", "p95", "max",
-];
-
 /// Outcomes drawn and tabulated (all costs or harms): (metric, label,
 /// always shown). The others appear only when some variant has them.
 pub const OUTCOMES: &[(&str, &str, bool)] = &[
@@ -91,29 +89,6 @@ fn unit_label(unit: &str) -> String {
 // Files
 // ---------------------------------------------------------------------------
 
-/// Statistics of a distribution across replicates.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Stats {
-    pub n: u64,
-    pub mean: f64,
-    pub sd: f64,
-    pub mcse: f64,
-    pub min: f64,
-    pub p5: f64,
-    pub p25: f64,
-    pub p50: f64,
-    pub p75: f64,
-    pub p95: f64,
-    pub max: f64,
-}
-
-impl Stats {
-    /// p5, p25, p50, p75, p95.
-    pub fn bands(&self) -> [f64; 5] {
-        [self.p5, self.p25, self.p50, self.p75, self.p95]
-    }
-}
-
 /// A sweep point or a compared scenario.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Variant {
@@ -131,7 +106,7 @@ pub struct MetricRow {
     pub scope: String,
     pub entity: String,
     pub unit: String,
-    pub stats: Stats,
+    pub stats: Summary,
 }
 
 /// One row of `sweep_differences.csv` / `compare.csv`.
@@ -145,7 +120,7 @@ pub struct DiffRow {
     pub unit: String,
     pub mean_baseline: f64,
     pub mean_variant: f64,
-    pub diff: Stats,
+    pub diff: Summary,
     pub prob_higher: f64,
     pub variance_reduction: f64,
 }
@@ -162,7 +137,7 @@ pub struct MarginalRow {
     pub entity: String,
     /// e.g. `USD/unit`.
     pub unit: String,
-    pub stats: Stats,
+    pub stats: Summary,
     pub variance_reduction: f64,
 }
 
@@ -400,9 +375,9 @@ fn stats_at(
     line: u64,
     rec: &csv::StringRecord,
     i: usize,
-) -> Result<Stats, ReportError> {
+) -> Result<Summary, ReportError> {
     let f = |k: usize| number(path, line, rec, i + k);
-    Ok(Stats {
+    Ok(Summary {
         n: integer(path, line, rec, i)?,
         mean: f(1)?,
         sd: f(2)?,
@@ -455,20 +430,12 @@ fn parse_metrics(path: &Path) -> Result<Parsed, ReportError> {
 }
 
 fn parse_differences(path: &Path, nkeys: usize) -> Result<Vec<DiffRow>, ReportError> {
-    let tail: Vec<String> = [
-        "baseline",
-        "metric",
-        "scope",
-        "entity",
-        "unit",
-        "mean_baseline",
-        "mean_variant",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .chain(STATS.iter().map(|s| format!("diff_{s}")))
-    .chain(["prob_higher".to_string(), "variance_reduction".to_string()])
-    .collect();
+    let tail: Vec<String> = DIFFERENCE_HEAD
+        .iter()
+        .map(|s| s.to_string())
+        .chain(STATS.iter().map(|s| format!("diff_{s}")))
+        .chain(DIFFERENCE_TAIL.iter().map(|s| s.to_string()))
+        .collect();
     let (keys, records) = table(path, &["point", "label"], &tail)?;
     if keys.len() != nkeys {
         return Err(malformed(
@@ -1532,22 +1499,7 @@ fn manifest_table(h: &mut String, f: &PairedFiles) {
     }
     kv("bordersim version", escape(&m.bordersim_version));
     kv("Random number generator", escape(&m.rng));
-    kv(
-        "Crate versions",
-        escape(
-            &m.dependencies
-                .iter()
-                .map(|(k, v)| format!("{k} {v}"))
-                .collect::<Vec<_>>()
-                .join(", "),
-        ),
-    );
-    if let Some(t) = m.threads {
-        kv("Threads", t.to_string());
-    }
-    if let Some(w) = m.wall_time_seconds {
-        kv("Simulation wall time", format!("{w:.2} s"));
-    }
+    environment_rows(&mut kv, &m.dependencies, m.threads, m.wall_time_seconds);
     let _ = writeln!(h, "</tbody>\n</table>");
 }
 

@@ -2,6 +2,7 @@
 //! labels, HTML escaping and links.
 
 use crate::output::format::thousands;
+use std::collections::BTreeMap;
 
 /// A count with thousands separators: `10,000`.
 pub fn count(n: u64) -> String {
@@ -76,6 +77,28 @@ pub fn linkify(s: &str) -> String {
         let url = &tail[..end];
         out.push_str(&format!("<a href=\"{}\">{}</a>", escape(url), escape(url)));
         rest = &tail[end..];
+    }
+}
+
+/// The rows of a reproducibility table that describe where a run ran:
+/// crate versions, threads and the simulation's wall time (the last two
+/// only where the manifest has them). `kv(key, html)` writes one row.
+pub fn environment_rows(
+    kv: &mut impl FnMut(&str, String),
+    dependencies: &BTreeMap<String, String>,
+    threads: Option<u64>,
+    wall_time_seconds: Option<f64>,
+) {
+    let crates: Vec<String> = dependencies
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
+    kv("Crate versions", escape(&crates.join(", ")));
+    if let Some(t) = threads {
+        kv("Threads", t.to_string());
+    }
+    if let Some(w) = wall_time_seconds {
+        kv("Simulation wall time", format!("{w:.2} s"));
     }
 }
 
