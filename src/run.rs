@@ -105,6 +105,17 @@ pub trait RowSink {
     /// `inputs`: the uncertain inputs' values (in [`Engine::uncertain`]
     /// order); `metrics`: the row in [`crate::engine::metrics::Layout`] order.
     fn row(&mut self, replicate: u64, inputs: &[f64], metrics: &[f64]) -> std::io::Result<()>;
+
+    /// Replicates `first`, `first + 1`, … at once: `rows` holds their rows
+    /// one after another, `stride` values each, the first `nu` of which are
+    /// the inputs. The default hands them to [`RowSink::row`] one by one; a
+    /// sink may format them in parallel, as long as it writes them in order.
+    fn rows(&mut self, first: u64, rows: &[f64], stride: usize, nu: usize) -> std::io::Result<()> {
+        for (i, row) in rows.chunks_exact(stride).enumerate() {
+            self.row(first + i as u64, &row[..nu], &row[nu..])?;
+        }
+        Ok(())
+    }
 }
 
 /// A total metric's running estimate (see [`ConvergencePoint`]).
@@ -316,9 +327,7 @@ pub fn run_designed(
             from = to;
         }
         if let Some(s) = sink.as_deref_mut() {
-            for (i, row) in buf[..count * stride].chunks(stride).enumerate() {
-                s.row(first + i as u64, &row[..nu], &row[nu..])?;
-            }
+            s.rows(first, &buf[..count * stride], stride, nu)?;
         }
         done += count as u64;
         let wave = done.div_ceil(WAVE as u64);
