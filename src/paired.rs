@@ -29,6 +29,9 @@ pub const EXACT_VALUES_LIMIT: u64 = 10_000_000;
 /// Replicates per wave.
 const WAVE: usize = 1024;
 
+/// Columns (variant × metric accumulators) one consuming task takes.
+const COLUMN_CHUNK: usize = 32;
+
 /// How to run a paired comparison.
 #[derive(Clone, Debug)]
 pub struct PairedConfig {
@@ -208,47 +211,74 @@ pub fn run_paired(
                     e.simulate(cfg.seed, first + i as u64, &mut wss[v], out);
                 }
             });
-        for row in buf[..count * row_len].chunks(row_len) {
-            let get = |v: usize, k: usize| row[offsets[v] + index[v][k]];
-            for v in 0..nv {
-                for k in 0..nm {
-                    let x = get(v, k);
-                    values[v * nm + k].push(x);
-                    diffs[v * nm + k].push(x - get(cfg.baseline, k));
-                }
-            }
-            if let Some(steps) = cfg.steps.as_ref().filter(|_| nmarg > 0) {
-                for j in 0..nmarg {
-                    let dx = steps[j + 1] - steps[j];
-                    for k in 0..nm {
-                        let slope = if dx != 0.0 {
-                            (get(j + 1, k) - get(j, k)) / dx
-                        } else {
-                            0.0
-                        };
-                        margs[j * nm + k].push(slope);
+        // Consume the wave: columns are spread over threads, each walking
+        // the rows in index order, so every accumulator sees the same
+        // sequence at any thread count.
+        let rows = &buf[..count * row_len];
+        let get = |row: &[f64], v: usize, k: usize| row[offsets[v] + index[v][k]];
+        let baseline = cfg.baseline;
+        values
+            .par_chunks_mut(COLUMN_CHUNK)
+            .zip(diffs.par_chunks_mut(COLUMN_CHUNK))
+            .enumerate()
+            .for_each(|(c, (vals, dfs))| {
+                let c0 = c * COLUMN_CHUNK;
+                for row in rows.chunks_exact(row_len) {
+                    for (i, (col, dcol)) in vals.iter_mut().zip(dfs.iter_mut()).enumerate() {
+                        let (v, k) = ((c0 + i) / nm, (c0 + i) % nm);
+                        let x = get(row, v, k);
+                        col.push(x);
+                        dcol.push(x - get(row, baseline, k));
                     }
                 }
-            }
+            });
+        if let Some(steps) = cfg.steps.as_ref().filter(|_| nmarg > 0) {
+            margs
+                .par_chunks_mut(COLUMN_CHUNK)
+                .enumerate()
+                .for_each(|(c, ms)| {
+                    let c0 = c * COLUMN_CHUNK;
+                    for row in rows.chunks_exact(row_len) {
+                        for (i, col) in ms.iter_mut().enumerate() {
+                            let (j, k) = ((c0 + i) / nm, (c0 + i) % nm);
+                            let dx = steps[j + 1] - steps[j];
+                            let slope = if dx != 0.0 {
+                                (get(row, j + 1, k) - get(row, j, k)) / dx
+                            } else {
+                                0.0
+                            };
+                            col.push(slope);
+                        }
+                    }
+                });
         }
         done += count as u64;
         progress(done);
     }
 
-    let metrics: Vec<Vec<Summary>> = (0..nv)
-        .map(|v| (0..nm).map(|k| values[v * nm + k].summary()).collect())
-        .collect();
+    // Summaries (exact quantiles sort each column) on all threads.
+    let summaries = |cols: &mut [Column]| -> Vec<Summary> {
+        cols.par_iter_mut().map(Column::summary).collect()
+    };
+    let (value_stats, diff_stats) = (summaries(&mut values), summaries(&mut diffs));
+    let marg_stats = summaries(&mut margs);
+    let rows_of = |stats: &[Summary], n: usize| -> Vec<Vec<Summary>> {
+        (0..n)
+            .map(|v| stats[v * nm..(v + 1) * nm].to_vec())
+            .collect()
+    };
+    let metrics = rows_of(&value_stats, nv);
     let differences = (0..nv)
         .map(|v| {
             (0..nm)
                 .map(|k| {
                     let var_a = values[cfg.baseline * nm + k].moments.variance();
                     let var_b = values[v * nm + k].moments.variance();
-                    let col = &mut diffs[v * nm + k];
+                    let col = &diffs[v * nm + k];
                     let var_d = col.moments.variance();
                     let prob_higher = col.positive as f64 / col.moments.n().max(1) as f64;
                     DiffSummary {
-                        diff: col.summary(),
+                        diff: diff_stats[v * nm + k].clone(),
                         prob_higher,
                         variance_reduction: variance_reduction(var_a, var_b, var_d),
                     }
@@ -269,9 +299,7 @@ pub fn run_paired(
                 .collect()
         })
         .collect();
-    let marginal = (0..nmarg)
-        .map(|j| (0..nm).map(|k| margs[j * nm + k].summary()).collect())
-        .collect();
+    let marginal = rows_of(&marg_stats, nmarg);
     PairedResult {
         replicates: n,
         common,
