@@ -33,8 +33,10 @@
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::f64::consts::PI;
 use std::fmt;
+use std::sync::{Arc, Mutex, OnceLock};
 
 // ---------------------------------------------------------------------------
 // Raw syntax
@@ -449,7 +451,7 @@ pub struct Dist {
     kind: Kind,
     /// Interpolation table of the PERT quantile function (an iterative
     /// solve otherwise), built on first use.
-    table: std::sync::OnceLock<Option<QuantileTable>>,
+    table: std::sync::OnceLock<Option<Arc<QuantileTable>>>,
 }
 
 impl PartialEq for Dist {
@@ -1259,20 +1261,37 @@ impl Dist {
         }
     }
 
-    /// The interpolation table of a PERT law (see [`QuantileTable`]).
-    fn build_table(&self) -> Option<QuantileTable> {
-        match &self.kind {
-            Kind::Pert {
-                min,
-                max,
-                alpha,
-                beta,
-                ln_beta,
-            } => QuantileTable::build(*min, *max, *alpha, *beta, *ln_beta, |u| {
-                self.exact_quantile(u)
-            }),
-            _ => None,
+    /// The interpolation table of a PERT law (see [`QuantileTable`]),
+    /// shared by every PERT law of the same parameters in the process: a
+    /// sweep's variants, the scenarios of a comparison and the engines a
+    /// test builds do not build it again. (A table is a pure function of
+    /// the parameters, so sharing changes no value.)
+    fn build_table(&self) -> Option<Arc<QuantileTable>> {
+        type Tables = Mutex<HashMap<[u64; 4], Option<Arc<QuantileTable>>>>;
+        static TABLES: OnceLock<Tables> = OnceLock::new();
+        let Kind::Pert {
+            min,
+            max,
+            alpha,
+            beta,
+            ln_beta,
+        } = &self.kind
+        else {
+            return None;
+        };
+        let key = [min, max, alpha, beta].map(|x| x.to_bits());
+        let tables = TABLES.get_or_init(Default::default);
+        let lock = || tables.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(t) = lock().get(&key) {
+            return t.clone();
         }
+        // Built outside the lock (tables of different laws build in
+        // parallel); two threads building the same one build equal tables.
+        let built = QuantileTable::build(*min, *max, *alpha, *beta, *ln_beta, |u| {
+            self.exact_quantile(u)
+        })
+        .map(Arc::new);
+        lock().entry(key).or_insert(built).clone()
     }
 
     /// The quantile solved to full precision (no table).
@@ -2417,6 +2436,32 @@ mod tests {
         assert_eq!(fmt_num(1.5e-7), "1.5e-7");
         assert_eq!(fmt_num(1234567.0), "1234567");
         assert_eq!(fmt_num(2e20), "2e20");
+    }
+
+    /// PERT laws of the same parameters share one table; others do not.
+    #[test]
+    fn pert_tables_are_shared_by_equal_laws() {
+        let pert = |min: f64, mode: f64, max: f64| {
+            let spec: DistSpec = toml::from_str::<std::collections::BTreeMap<String, DistSpec>>(
+                &format!("x = {{ pert = {{ min = {min}, mode = {mode}, max = {max} }} }}"),
+            )
+            .unwrap()
+            .remove("x")
+            .unwrap();
+            Dist::from_spec(&spec).unwrap()
+        };
+        let (a, b, c) = (
+            pert(1.0, 2.0, 7.5),
+            pert(1.0, 2.0, 7.5),
+            pert(1.0, 2.5, 7.5),
+        );
+        for d in [&a, &b, &c] {
+            d.prepare();
+        }
+        let table = |d: &Dist| d.table.get().cloned().flatten().unwrap();
+        assert!(Arc::ptr_eq(&table(&a), &table(&b)));
+        assert!(!Arc::ptr_eq(&table(&a), &table(&c)));
+        assert_eq!(a.quantile(0.3), b.quantile(0.3));
     }
 
     #[test]
