@@ -191,6 +191,22 @@ pub fn run_paired(
         })
         .collect();
     let row_len: usize = strides.iter().sum();
+    // Where in a wave's row each column reads: a variant's metric and the
+    // baseline's (`values`, `diffs`); a marginal slope's two variants and
+    // their step.
+    let at = |v: usize, k: usize| offsets[v] + index[v][k];
+    let value_src: Vec<(usize, usize)> = (0..nv * nm)
+        .map(|g| (at(g / nm, g % nm), at(cfg.baseline, g % nm)))
+        .collect();
+    let marg_src: Vec<(usize, usize, f64)> = match cfg.steps.as_ref().filter(|_| nmarg > 0) {
+        Some(steps) => (0..nmarg * nm)
+            .map(|g| {
+                let (j, k) = (g / nm, g % nm);
+                (at(j + 1, k), at(j, k), steps[j + 1] - steps[j])
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     let threads = rayon::current_num_threads().max(1);
     let slots: Vec<Mutex<Vec<Workspace>>> = (0..threads)
         .map(|_| Mutex::new(variants.iter().map(Engine::workspace).collect()))
@@ -215,43 +231,35 @@ pub fn run_paired(
         // the rows in index order, so every accumulator sees the same
         // sequence at any thread count.
         let rows = &buf[..count * row_len];
-        let get = |row: &[f64], v: usize, k: usize| row[offsets[v] + index[v][k]];
-        let baseline = cfg.baseline;
         values
             .par_chunks_mut(COLUMN_CHUNK)
             .zip(diffs.par_chunks_mut(COLUMN_CHUNK))
-            .enumerate()
-            .for_each(|(c, (vals, dfs))| {
-                let c0 = c * COLUMN_CHUNK;
+            .zip(value_src.par_chunks(COLUMN_CHUNK))
+            .for_each(|((vals, dfs), src)| {
                 for row in rows.chunks_exact(row_len) {
-                    for (i, (col, dcol)) in vals.iter_mut().zip(dfs.iter_mut()).enumerate() {
-                        let (v, k) = ((c0 + i) / nm, (c0 + i) % nm);
-                        let x = get(row, v, k);
+                    for ((col, dcol), &(at, base_at)) in
+                        vals.iter_mut().zip(dfs.iter_mut()).zip(src)
+                    {
+                        let x = row[at];
                         col.push(x);
-                        dcol.push(x - get(row, baseline, k));
+                        dcol.push(x - row[base_at]);
                     }
                 }
             });
-        if let Some(steps) = cfg.steps.as_ref().filter(|_| nmarg > 0) {
-            margs
-                .par_chunks_mut(COLUMN_CHUNK)
-                .enumerate()
-                .for_each(|(c, ms)| {
-                    let c0 = c * COLUMN_CHUNK;
-                    for row in rows.chunks_exact(row_len) {
-                        for (i, col) in ms.iter_mut().enumerate() {
-                            let (j, k) = ((c0 + i) / nm, (c0 + i) % nm);
-                            let dx = steps[j + 1] - steps[j];
-                            let slope = if dx != 0.0 {
-                                (get(row, j + 1, k) - get(row, j, k)) / dx
-                            } else {
-                                0.0
-                            };
-                            col.push(slope);
-                        }
+        margs
+            .par_chunks_mut(COLUMN_CHUNK)
+            .zip(marg_src.par_chunks(COLUMN_CHUNK))
+            .for_each(|(ms, src)| {
+                for row in rows.chunks_exact(row_len) {
+                    for (col, &(hi, lo, dx)) in ms.iter_mut().zip(src) {
+                        col.push(if dx != 0.0 {
+                            (row[hi] - row[lo]) / dx
+                        } else {
+                            0.0
+                        });
                     }
-                });
-        }
+                }
+            });
         done += count as u64;
         progress(done);
     }
