@@ -246,6 +246,9 @@ impl<W: Write> ReplicatesCsv<W> {
 /// [`ReplicatesCsv::rows`] (formatting, not writing, is what costs).
 const FORMAT_BATCH: usize = 256;
 
+/// Batches formatted before they are written.
+const FORMAT_GROUP: usize = 4;
+
 /// Appends replicate `replicate`'s line of `replicates.csv` to `line`.
 fn replicate_line<'a>(line: &mut String, replicate: u64, values: impl Iterator<Item = &'a f64>) {
     use std::fmt::Write as _;
@@ -263,23 +266,28 @@ impl<W: Write> RowSink for ReplicatesCsv<W> {
         self.out.write_all(self.line.as_bytes())
     }
 
-    /// Formats batches of rows in parallel, then writes them in order.
+    /// Formats batches of rows in parallel, a few batches at a time (so
+    /// that the text held at once stays small), and writes them in order.
     fn rows(&mut self, first: u64, rows: &[f64], stride: usize, _nu: usize) -> std::io::Result<()> {
         use rayon::prelude::*;
-        let texts: Vec<String> = rows
-            .par_chunks(stride * FORMAT_BATCH)
-            .enumerate()
-            .map(|(b, batch)| {
-                let mut text = String::with_capacity(batch.len() * 20);
-                let start = first + (b * FORMAT_BATCH) as u64;
-                for (i, row) in batch.chunks_exact(stride).enumerate() {
-                    replicate_line(&mut text, start + i as u64, row.iter());
-                }
-                text
-            })
-            .collect();
-        for text in &texts {
-            self.out.write_all(text.as_bytes())?;
+        let group = stride * FORMAT_BATCH * FORMAT_GROUP;
+        for (g, rows) in rows.chunks(group).enumerate() {
+            let start = first + (g * FORMAT_BATCH * FORMAT_GROUP) as u64;
+            let texts: Vec<String> = rows
+                .par_chunks(stride * FORMAT_BATCH)
+                .enumerate()
+                .map(|(b, batch)| {
+                    let mut text = String::with_capacity(batch.len() * 20);
+                    let start = start + (b * FORMAT_BATCH) as u64;
+                    for (i, row) in batch.chunks_exact(stride).enumerate() {
+                        replicate_line(&mut text, start + i as u64, row.iter());
+                    }
+                    text
+                })
+                .collect();
+            for text in &texts {
+                self.out.write_all(text.as_bytes())?;
+            }
         }
         Ok(())
     }
@@ -305,7 +313,7 @@ mod tests {
     /// short) gives the same bytes as its rows handed over one by one.
     #[test]
     fn rows_in_parallel_match_rows_one_by_one() {
-        let (stride, nu, n) = (5, 2, 2 * FORMAT_BATCH + 37);
+        let (stride, nu, n) = (5, 2, (FORMAT_GROUP + 2) * FORMAT_BATCH + 37);
         let rows: Vec<f64> = (0..n * stride)
             .map(|k| (k as f64 * 0.37).sin() * 10f64.powi((k % 13) as i32 - 6))
             .collect();
