@@ -194,15 +194,15 @@ pub fn run_paired(
     // Where in a wave's row each column reads: a variant's metric and the
     // baseline's (`values`, `diffs`); a marginal slope's two variants and
     // their step.
-    let at = |v: usize, k: usize| offsets[v] + index[v][k];
+    let pos = |v: usize, k: usize| offsets[v] + index[v][k];
     let value_src: Vec<(usize, usize)> = (0..nv * nm)
-        .map(|g| (at(g / nm, g % nm), at(cfg.baseline, g % nm)))
+        .map(|g| (pos(g / nm, g % nm), pos(cfg.baseline, g % nm)))
         .collect();
     let marg_src: Vec<(usize, usize, f64)> = match cfg.steps.as_ref().filter(|_| nmarg > 0) {
         Some(steps) => (0..nmarg * nm)
             .map(|g| {
                 let (j, k) = (g / nm, g % nm);
-                (at(j + 1, k), at(j, k), steps[j + 1] - steps[j])
+                (pos(j + 1, k), pos(j, k), steps[j + 1] - steps[j])
             })
             .collect(),
         None => Vec::new(),
