@@ -450,8 +450,9 @@ pub struct Dist {
     spec: DistSpec,
     kind: Kind,
     /// Interpolation table of the PERT quantile function (an iterative
-    /// solve otherwise), built on first use.
-    table: std::sync::OnceLock<Option<Arc<QuantileTable>>>,
+    /// solve otherwise), built on first use and shared by equal laws (see
+    /// `build_table`).
+    table: OnceLock<Option<Arc<QuantileTable>>>,
 }
 
 impl PartialEq for Dist {
@@ -960,7 +961,7 @@ impl Dist {
         Ok(Dist {
             spec: spec.clone(),
             kind,
-            table: std::sync::OnceLock::new(),
+            table: OnceLock::new(),
         })
     }
 
@@ -1197,7 +1198,7 @@ impl Dist {
         Dist {
             spec: DistSpec::Constant(x),
             kind: Kind::Constant(x),
-            table: std::sync::OnceLock::new(),
+            table: OnceLock::new(),
         }
     }
 
