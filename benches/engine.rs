@@ -278,6 +278,39 @@ fn samplers(c: &mut Criterion) {
                 sum
             })
         });
+        // The engine's order since the four-lane fill: each flow's whole
+        // series into a day buffer, one flow at a time (`fill`) or four
+        // flows at a time in the lanes of one AVX2 register (`fill_four`,
+        // the engine's choice; four scalar fills without AVX2). Same values.
+        let mut days = vec![0.0; FLOWS * DAYS];
+        g.bench_function("engine_pattern/fill", |b| {
+            b.iter(|| {
+                let lam = &lams[rep * FLOWS..(rep + 1) * FLOWS];
+                rep = (rep + 1) % REPS;
+                for (((s, &l), r), d) in samplers
+                    .iter_mut()
+                    .zip(lam)
+                    .zip(rngs.iter_mut())
+                    .zip(days.chunks_exact_mut(DAYS))
+                {
+                    s.set(black_box(l));
+                    s.fill(r, d);
+                }
+                black_box(&days);
+            })
+        });
+        g.bench_function("engine_pattern/fill_four", |b| {
+            // `fill_series`: `fill_four` on flows 0–3, 4–7, …
+            b.iter(|| {
+                let lam = &lams[rep * FLOWS..(rep + 1) * FLOWS];
+                rep = (rep + 1) % REPS;
+                for (s, &l) in samplers.iter_mut().zip(lam) {
+                    s.set(black_box(l));
+                }
+                PoissonSampler::fill_series(&samplers, &mut rngs, &mut days);
+                black_box(&days);
+            })
+        });
     }
     g.finish();
 }

@@ -119,6 +119,12 @@ impl Xoshiro256pp {
         Self { s }
     }
 
+    /// The state words (for generators that run several streams in the
+    /// lanes of a vector register, as `sampling`'s four-lane fill does).
+    pub(crate) fn state(&self) -> [u64; 4] {
+        self.s
+    }
+
     /// The stream for `(seed, replicate, key)`.
     #[inline]
     pub fn stream(seed: u64, replicate: u64, key: u64) -> Self {

@@ -20,7 +20,7 @@ pub mod metrics;
 pub mod queue;
 pub mod schedule;
 
-use crate::rng::ReplicateStreams;
+use crate::rng::{ReplicateStreams, Xoshiro256pp};
 use crate::sampling::PoissonSampler;
 use crate::scenario::{Currency, ParamId, Priority, Scenario};
 use metrics::{Layout, SeriesDef, ix};
@@ -97,11 +97,15 @@ pub struct Workspace {
     /// Cumulative direct loss by day, USD.
     pub cumulative_loss: Vec<f64>,
     lanes: Vec<Lane>,
-    /// The arrival sampler, re-targeted to each flow's λ in turn.
-    poisson: PoissonSampler,
+    /// The arrival samplers, one per flow, re-targeted to its λ every
+    /// replicate.
+    poisson: Vec<PoissonSampler>,
+    /// Each flow's arrival stream for the current replicate.
+    arrival_rngs: Vec<Xoshiro256pp>,
     /// `A_f(t)`, trucks demanded by flow `f` on day `t` (flow-major, `H`
-    /// per flow), drawn flow by flow when the replicate starts so that each
-    /// flow's sampler table stays in cache for its whole series.
+    /// per flow), drawn when the replicate starts, four flows' series at a
+    /// time (`PoissonSampler::fill_four`), so that their sampler tables stay
+    /// in cache for the whole series.
     daily_demand: Vec<f64>,
     /// Trucks demanded per commodity and day (commodity-major) and per
     /// crossing and day (crossing-major): sums of `daily_demand` in the
@@ -612,7 +616,8 @@ impl<'s> Engine<'s> {
                 .iter()
                 .map(|sl| Lane::new(sl.len(), h))
                 .collect(),
-            poisson: PoissonSampler::default(),
+            poisson: vec![PoissonSampler::default(); nf],
+            arrival_rngs: vec![Xoshiro256pp::from_seed_u64(0); nf],
             daily_demand: vec![0.0; nf * h],
             demand_g: vec![0.0; ng * h],
             demand_c: vec![0.0; nc * h],
@@ -815,19 +820,25 @@ impl<'s> Engine<'s> {
             ws.f.decay[i] = (-theta_inv).exp();
             ws.c[fl.crossing].lam += lam;
             ws.g.lam[fl.commodity] += lam;
-            // Daily demand: Poisson(λ_f) from the flow's own stream, day by
-            // day (or exactly λ_f without arrival noise).
-            let days = &mut ws.daily_demand[i * h..(i + 1) * h];
-            if s.meta.arrival_noise {
-                let mut rng = streams.stream(fl.arrivals_key);
-                ws.poisson.set(lam);
-                ws.poisson.fill(&mut rng, days);
-            } else {
+            ws.poisson[i].set(lam);
+        }
+        // Daily demand: Poisson(λ_f) from the flow's own stream, day by day
+        // (or exactly λ_f without arrival noise). Each stream is drawn in
+        // its own order, so grouping the flows by four changes no value.
+        if s.meta.arrival_noise {
+            for (r, fl) in ws.arrival_rngs.iter_mut().zip(&s.flows) {
+                *r = streams.stream(fl.arrivals_key);
+            }
+            PoissonSampler::fill_series(&ws.poisson, &mut ws.arrival_rngs, &mut ws.daily_demand);
+        } else {
+            for (days, &lam) in ws.daily_demand.chunks_exact_mut(h).zip(&ws.f.lam) {
                 days.fill(lam);
             }
+        }
+        for (f, days) in ws.daily_demand.chunks_exact(h).enumerate() {
             // Σ_t A_f(t) in day order; the draws are whole numbers, whose
             // total any order of additions gives exactly (see `whole_sum`).
-            ws.f.demand[i] = if s.meta.arrival_noise {
+            ws.f.demand[f] = if s.meta.arrival_noise {
                 whole_sum(days).unwrap_or_else(|| days.iter().sum())
             } else {
                 days.iter().sum()
