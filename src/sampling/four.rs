@@ -5,12 +5,15 @@
 //! vector instructions, exactly the integer steps of
 //! [`PoissonSampler::alias_value`]: the entry index from the first word's
 //! top bits, the threshold compare on its low bits, the alias select, the
-//! offset, and the second word's three cdf compares. A lane whose draw
-//! needs a cold path (an escape into a tail of Poisson(j), probability
-//! below 2⁻¹³, or Poisson(r) beyond 2, below 8%) takes that draw's value
-//! from the scalar `alias_value` of the same two words instead. The values
-//! and the stream positions are therefore those of four scalar fills,
-//! bit for bit (`tests` below, and the engine's golden outputs).
+//! offset, and the second word's cdf compares. Poisson(r) is counted up to
+//! 4 in the lanes: against the three thresholds of `cdf` and the first of
+//! `tail_cdf`, the words at which the scalar `fraction_tail` reaches 3 and
+//! 4. A lane whose draw needs a cold path (an escape into a tail of
+//! Poisson(j), probability below 2⁻¹³, or Poisson(r) beyond 4, below 0.4%)
+//! takes that draw's value from the scalar `alias_value` of the same two
+//! words instead. The values and the stream positions are therefore those
+//! of four scalar fills, bit for bit (`tests` below, and the engine's
+//! golden outputs).
 //!
 //! All compares are signed 64-bit compares (AVX2 has no unsigned ones):
 //! the operands are below 2⁶³ (thresholds and low bits are below one
