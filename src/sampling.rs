@@ -594,6 +594,7 @@ pub struct PoissonSampler {
     /// word it takes to 4, and to 5 or more), for the four-lane fill.
     ///
     /// [`fraction_tail`]: Self::fraction_tail
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     tail_cdf: [u64; 2],
     /// r, and P(X ≤ 2)·2⁵³ and P(X = 0)·2⁵³ unrounded (the tail beyond 2).
     r: f64,
