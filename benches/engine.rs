@@ -262,13 +262,17 @@ fn samplers(c: &mut Criterion) {
             .map(|f| Xoshiro256pp::from_seed_u64(100 + f))
             .collect();
         let mut rep = 0usize;
+        // The next replicate: each sampler re-targeted to its new λ.
+        let retarget = |rep: &mut usize, samplers: &mut [PoissonSampler]| {
+            let lam = &lams[*rep * FLOWS..(*rep + 1) * FLOWS];
+            *rep = (*rep + 1) % REPS;
+            for (s, &l) in samplers.iter_mut().zip(lam) {
+                s.set(black_box(l));
+            }
+        };
         g.bench_function("engine_pattern", |b| {
             b.iter(|| {
-                let lam = &lams[rep * FLOWS..(rep + 1) * FLOWS];
-                rep = (rep + 1) % REPS;
-                for (s, &l) in samplers.iter_mut().zip(lam) {
-                    s.set(black_box(l));
-                }
+                retarget(&mut rep, &mut samplers);
                 let mut sum = 0.0;
                 for _ in 0..DAYS {
                     for (s, r) in samplers.iter().zip(rngs.iter_mut()) {
@@ -285,15 +289,12 @@ fn samplers(c: &mut Criterion) {
         let mut days = vec![0.0; FLOWS * DAYS];
         g.bench_function("engine_pattern/fill", |b| {
             b.iter(|| {
-                let lam = &lams[rep * FLOWS..(rep + 1) * FLOWS];
-                rep = (rep + 1) % REPS;
-                for (((s, &l), r), d) in samplers
-                    .iter_mut()
-                    .zip(lam)
+                retarget(&mut rep, &mut samplers);
+                for ((s, r), d) in samplers
+                    .iter()
                     .zip(rngs.iter_mut())
                     .zip(days.chunks_exact_mut(DAYS))
                 {
-                    s.set(black_box(l));
                     s.fill(r, d);
                 }
                 black_box(&days);
@@ -302,11 +303,7 @@ fn samplers(c: &mut Criterion) {
         g.bench_function("engine_pattern/fill_four", |b| {
             // `fill_series`: `fill_four` on flows 0–3, 4–7, …
             b.iter(|| {
-                let lam = &lams[rep * FLOWS..(rep + 1) * FLOWS];
-                rep = (rep + 1) % REPS;
-                for (s, &l) in samplers.iter_mut().zip(lam) {
-                    s.set(black_box(l));
-                }
+                retarget(&mut rep, &mut samplers);
                 PoissonSampler::fill_series(&samplers, &mut rngs, &mut days);
                 black_box(&days);
             })

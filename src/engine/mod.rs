@@ -820,7 +820,9 @@ impl<'s> Engine<'s> {
             ws.f.decay[i] = (-theta_inv).exp();
             ws.c[fl.crossing].lam += lam;
             ws.g.lam[fl.commodity] += lam;
-            ws.poisson[i].set(lam);
+            if s.meta.arrival_noise {
+                ws.poisson[i].set(lam);
+            }
         }
         // Daily demand: Poisson(λ_f) from the flow's own stream, day by day
         // (or exactly λ_f without arrival noise). Each stream is drawn in

@@ -162,7 +162,8 @@ mod avx2 {
             // keep the entry's own index when low(u) < threshold(entry).
             let keep = _mm256_cmpgt_epi64(_mm256_and_si256(entry, mask), _mm256_and_si256(u, mask));
             let v = _mm256_blendv_epi8(_mm256_srlv_epi64(entry, shift), idx, keep);
-            let w = _mm256_srli_epi64::<11>(g.next());
+            let word = g.next();
+            let w = _mm256_srli_epi64::<11>(word);
             // Poisson(r) up to 4: 4 + (−1 for each of c0, c1, c2, c3
             // above w).
             let below = _mm256_add_epi64(
@@ -174,12 +175,10 @@ mod avx2 {
             let hot = _mm256_and_si256(_mm256_cmpgt_epi64(m, v), _mm256_cmpgt_epi64(c4, w));
             let mut x = to_f64(k);
             if _mm256_movemask_pd(_mm256_castsi256_pd(hot)) != 0b1111 {
-                let (hot, u, w) = (unpack(hot), unpack(u), unpack(w));
+                let (hot, u, word) = (unpack(hot), unpack(u), unpack(word));
                 for l in 0..4 {
                     if hot[l] == 0 {
-                        // `w` holds the word shifted right by 11; shifting it
-                        // back restores the top 53 bits `alias_value` uses.
-                        x[l] = samplers[l].alias_value(u[l], w[l] << 11);
+                        x[l] = samplers[l].alias_value(u[l], word[l]);
                     }
                 }
             }
