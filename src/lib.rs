@@ -8,6 +8,7 @@ pub mod dist;
 pub mod engine;
 pub mod error;
 pub mod inputs;
+mod normal;
 pub mod output;
 pub mod paired;
 pub mod plots;

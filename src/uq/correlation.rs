@@ -23,8 +23,8 @@
 //! Indices in errors are 0-based (row, column).
 
 use super::linalg::{cholesky_psd, lower_inverse, matmul, symmetric_eigen};
-use super::normal::{norm_cdf, norm_ppf};
 use super::{Matrix, designs::shuffle};
+use crate::normal::{norm_cdf, norm_ppf};
 use crate::rng::Xoshiro256pp;
 use std::fmt;
 

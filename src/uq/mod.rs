@@ -38,7 +38,6 @@ pub mod convergence;
 pub mod correlation;
 pub mod designs;
 mod linalg;
-mod normal;
 pub mod sobol_indices;
 mod sobol_table;
 pub mod tornado;
@@ -46,7 +45,7 @@ pub mod tornado;
 use rayon::prelude::*;
 use std::ops::{Index, IndexMut};
 
-pub use normal::{norm_cdf, norm_ppf};
+pub use crate::normal::{norm_cdf, norm_ppf};
 
 /// A dense row-major matrix of `f64`.
 ///
