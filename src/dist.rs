@@ -27,8 +27,9 @@
 //! with `median = 21` describes days if the field is in days, dollars if the
 //! field is in dollars, and so on.
 //!
-//! All special functions (normal CDF and quantile, incomplete gamma and beta
-//! functions and their inverses) are implemented here without extra crates.
+//! The special functions (incomplete gamma and beta functions and their
+//! inverses) are implemented here without extra crates; the normal CDF and
+//! quantile come from [`crate::normal`].
 
 use crate::normal::{norm_cdf, norm_pdf, norm_ppf, norm_sf};
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};

@@ -17,7 +17,9 @@ pub fn norm_pdf(z: f64) -> f64 {
     (-0.5 * z * z).exp() / (2.0 * PI).sqrt()
 }
 
-/// Standard normal CDF Φ(z), accurate in relative terms in the lower tail.
+/// Standard normal CDF Φ(z), accurate in relative terms in the lower tail
+/// (Φ(−30) ≈ 4.9e-198 is still resolved); `Φ(−∞) = 0`, `Φ(∞) = 1`, NaN
+/// gives NaN.
 pub fn norm_cdf(z: f64) -> f64 {
     0.5 * erfc(-z * std::f64::consts::FRAC_1_SQRT_2)
 }
@@ -33,8 +35,9 @@ fn horner(c: &[f64], x: f64) -> f64 {
 }
 
 /// Standard normal quantile Φ⁻¹(p): Wichura's algorithm AS 241 (PPND16),
-/// relative accuracy about 1e-16. Returns ∓inf at p = 0 / 1.
-/// Coefficients are kept exactly as published (ascending powers).
+/// relative accuracy about 1e-16. `p ≤ 0` gives −∞, `p ≥ 1` gives ∞, NaN
+/// gives NaN. Symmetric by construction: `norm_ppf(1 − p) == −norm_ppf(p)`
+/// whenever `1 − p` is exact. Coefficients are kept exactly as published (ascending powers).
 #[allow(clippy::excessive_precision)]
 pub fn norm_ppf(p: f64) -> f64 {
     // Central region |p - 0.5| <= 0.425.
@@ -286,6 +289,25 @@ mod tests {
         }
         let tiny = 2f64.powi(-53);
         assert!(close(norm_cdf(norm_ppf(tiny)), tiny, 1e-12));
+    }
+
+    #[test]
+    fn ppf_edges_and_exact_symmetry() {
+        assert_eq!(norm_ppf(0.0), f64::NEG_INFINITY);
+        assert_eq!(norm_ppf(-0.5), f64::NEG_INFINITY);
+        assert_eq!(norm_ppf(1.0), f64::INFINITY);
+        assert_eq!(norm_ppf(2.0), f64::INFINITY);
+        assert!(norm_ppf(f64::NAN).is_nan());
+        assert!(norm_cdf(f64::NAN).is_nan());
+        // Dyadic p: 1 − p is exact, so the two tails agree bit for bit.
+        for k in 1..=512 {
+            let p = k as f64 / 1024.0;
+            assert_eq!(norm_ppf(1.0 - p), -norm_ppf(p), "p = {p}");
+        }
+        // The far lower tail stays finite and round-trips.
+        let far = 2f64.powi(-60);
+        assert!(norm_ppf(far).is_finite());
+        assert!(close(norm_cdf(norm_ppf(far)), far, 1e-12));
     }
 
     #[test]
