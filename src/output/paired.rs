@@ -2,10 +2,9 @@
 //! bytes.
 
 use super::tables::csv_err;
-use super::tables::num;
+use super::tables::{num, stats_fields};
 use crate::engine::Engine;
 use crate::paired::PairedResult;
-use crate::stats::Summary;
 
 /// Statistic columns shared by the paired tables.
 pub const STATS: [&str; 11] = [
@@ -26,22 +25,6 @@ pub const DIFFERENCE_HEAD: [&str; 7] = [
 
 /// The last columns of `sweep_differences.csv`.
 pub const DIFFERENCE_TAIL: [&str; 2] = ["prob_higher", "variance_reduction"];
-
-fn stats(s: &Summary) -> Vec<String> {
-    vec![
-        s.n.to_string(),
-        num(s.mean),
-        num(s.sd),
-        num(s.mcse),
-        num(s.min),
-        num(s.p5),
-        num(s.p25),
-        num(s.p50),
-        num(s.p75),
-        num(s.p95),
-        num(s.max),
-    ]
-}
 
 /// One variant's identity columns: its label and, for sweeps, the value of
 /// each swept path.
@@ -75,7 +58,7 @@ pub fn variants_csv(
                 d.entity.clone(),
                 d.unit.into(),
             ]);
-            rec.extend(stats(&r.metrics[v][k]));
+            rec.extend(stats_fields(&r.metrics[v][k]));
             w.write_record(&rec).map_err(csv_err)?;
         }
     }
@@ -114,7 +97,7 @@ pub fn differences_csv(
                 num(r.metrics[baseline][k].mean),
                 num(r.metrics[v][k].mean),
             ]);
-            rec.extend(stats(&ds.diff));
+            rec.extend(stats_fields(&ds.diff));
             rec.extend([num(ds.prob_higher), num(ds.variance_reduction)]);
             w.write_record(&rec).map_err(csv_err)?;
         }
@@ -155,7 +138,7 @@ pub fn marginal_csv(
                 d.entity.clone(),
                 format!("{}/unit", d.unit),
             ];
-            rec.extend(stats(&row[k]));
+            rec.extend(stats_fields(&row[k]));
             rec.push(num(r.marginal_variance_reduction[j][k]));
             w.write_record(&rec).map_err(csv_err)?;
         }

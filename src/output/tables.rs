@@ -23,7 +23,9 @@ pub fn num(x: f64) -> String {
     format!("{x}")
 }
 
-fn stats_fields(s: &Summary) -> [String; 11] {
+/// The statistics columns of `summary.csv` (n, mean, sd, mcse, min, p5,
+/// p25, p50, p75, p95, max), as written in every table that repeats them.
+pub(crate) fn stats_fields(s: &Summary) -> [String; 11] {
     [
         s.n.to_string(),
         num(s.mean),
