@@ -636,10 +636,28 @@ impl QuantileTable {
         (self.min + (1.0 - y) * (self.max - self.min)).clamp(self.min, self.max)
     }
 
+    /// The central interval `i` that holds `u`, and `s = u·N` (so that
+    /// `s − i` is the position within it).
+    #[inline]
+    fn interval(u: f64) -> (usize, f64) {
+        let s = u * QT_N as f64;
+        ((s as usize).min(QT_N - 1), s)
+    }
+
+    /// The first entry [`eval`](Self::eval) reads for `u` in the central
+    /// range (0 outside it; see [`Dist::touch`]).
+    #[inline]
+    fn touch(&self, u: f64) -> f64 {
+        if u >= self.lo && u < self.hi {
+            self.qd[Self::interval(u).0][0]
+        } else {
+            0.0
+        }
+    }
+
     #[inline]
     fn eval(&self, u: f64) -> f64 {
-        let s = u * QT_N as f64;
-        let i = (s as usize).min(QT_N - 1);
+        let (i, s) = Self::interval(u);
         hermite(
             self.qd[i][0],
             self.qd[i + 1][0],
@@ -1247,10 +1265,7 @@ impl Dist {
     #[inline]
     pub fn touch(&self, u: f64) -> f64 {
         match self.table.get() {
-            Some(Some(t)) if u >= t.lo && u < t.hi => {
-                let i = ((u * QT_N as f64) as usize).min(QT_N - 1);
-                t.qd[i][0]
-            }
+            Some(Some(t)) => t.touch(u),
             _ => 0.0,
         }
     }
