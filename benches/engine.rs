@@ -33,6 +33,15 @@ fn replicate(c: &mut Criterion) {
             e.simulate(black_box(1), rep, &mut ws, &mut row);
         })
     });
+    // The same replicates with the vector kernels off (identical values):
+    // what the four-flow arrivals kernel saves.
+    let scalar = Engine::new(&s).with_vector_kernels(false);
+    g.bench_function("default/one_scalar_kernels", |b| {
+        b.iter(|| {
+            rep += 1;
+            scalar.simulate(black_box(1), rep, &mut ws, &mut row);
+        })
+    });
     g.bench_function("default/draw_inputs_only", |b| {
         b.iter(|| {
             rep += 1;

@@ -16,6 +16,7 @@
 //! After [`Engine::workspace`] allocates a thread's workspace, simulating
 //! allocates nothing.
 
+mod arrivals_four;
 pub mod metrics;
 pub mod queue;
 pub mod schedule;
@@ -71,6 +72,10 @@ pub struct Engine<'s> {
     /// For each correlation group, the positions of its inputs in
     /// `uncertain`.
     corr_positions: Vec<Vec<usize>>,
+    /// Whether the vector kernels (four flows' arrivals at once) may run
+    /// where the CPU has them; they give the scalar loop's values bit for
+    /// bit (see [`Engine::with_vector_kernels`]).
+    vector_kernels: bool,
 }
 
 /// One slot of a lane: a flow's trucks queued at a crossing.
@@ -589,7 +594,16 @@ impl<'s> Engine<'s> {
                 .map(|w| (w as f64).ln())
                 .collect(),
             corr_positions,
+            vector_kernels: true,
         }
+    }
+
+    /// Turns the vector kernels off (`false`) or back on. They change no
+    /// value, only speed: this is for the tests that check so, and for
+    /// benchmarks.
+    pub fn with_vector_kernels(mut self, on: bool) -> Self {
+        self.vector_kernels = on;
+        self
     }
 
     /// The inputs that vary between replicates.
@@ -979,13 +993,33 @@ impl<'s> Engine<'s> {
     /// nothing but its own pool of deferred trucks and the open fractions.
     #[inline(never)]
     fn arrivals(&self, ws: &mut Workspace, c: usize) {
+        let flows = &self.scenario.crossings[c].flows;
+        let mut i = 0;
+        while i < flows.len() {
+            // Four consecutive flow indices run in the lanes of one vector
+            // (same values, see `arrivals_four`); the others one by one.
+            let f = flows[i];
+            let four = flows.get(i..i + 4) == Some(&[f, f + 1, f + 2, f + 3]);
+            if four && self.vector_kernels && arrivals_four::run(self, ws, c, f) {
+                i += 4;
+            } else {
+                self.arrival_days(ws, c, f);
+                i += 1;
+            }
+        }
+    }
+
+    /// [`arrivals`](Engine::arrivals) of flow `f` (of crossing `c`) over
+    /// all days.
+    #[inline]
+    fn arrival_days(&self, ws: &mut Workspace, c: usize, f: usize) {
         let s = self.scenario;
         let h = s.meta.horizon;
         let nf = ws.f.lam.len();
         let k = ws.k;
         let can_reroute = ws.cc[c].can_reroute;
         let open = &ws.open[c * h..(c + 1) * h];
-        for &f in &s.crossings[c].flows {
+        {
             let g = self.flow_commodity[f];
             let perishable = self.flow_perishable[f];
             let fs = &mut ws.f;
