@@ -150,6 +150,8 @@ pub struct Workspace {
     cc: Vec<CrossingConsts>,
     gc: Vec<MarketConsts>,
     shelf: Vec<ShelfLife>,
+    /// One commodity's days in [`Engine::markets`] (reused per commodity).
+    market_days: MarketDays,
 }
 
 /// Trucks served from one lane's queue over a replicate, per slot.
@@ -225,6 +227,41 @@ struct ServiceConsts<'a> {
     /// `(flow, g · H)` for the crossing's flows ([`Engine`]'s
     /// `crossing_flows`).
     flows: &'a [(usize, usize)],
+}
+
+/// One commodity's days between the passes of [`Engine::markets`] (`H`
+/// each): the shortfall and substitution of each day that moves the market,
+/// the bases of its price powers, and the days that need them.
+#[derive(Clone, Debug, Default)]
+struct MarketDays {
+    /// Whether the day moves the market (demand not met exactly).
+    active: Vec<bool>,
+    /// Shortfall `x` (share of λ_g) and substitution share.
+    x: Vec<f64>,
+    subst: Vec<f64>,
+    /// `1 − m·x_eff` and `1 + s·y`, the bases of the destination and origin
+    /// price powers, on the days listed in `pow_days` and `origin_days`.
+    base: Vec<f64>,
+    origin_base: Vec<f64>,
+    /// The origin price multiplier on the days listed in `origin_days`.
+    origin_mult: Vec<f64>,
+    pow_days: Vec<usize>,
+    origin_days: Vec<usize>,
+}
+
+impl MarketDays {
+    fn new(h: usize) -> Self {
+        Self {
+            active: vec![false; h],
+            x: vec![0.0; h],
+            subst: vec![0.0; h],
+            base: vec![0.0; h],
+            origin_base: vec![0.0; h],
+            origin_mult: vec![0.0; h],
+            pow_days: vec![0; h],
+            origin_days: vec![0; h],
+        }
+    }
 }
 
 /// A commodity market's inputs for one replicate.
@@ -656,6 +693,7 @@ impl<'s> Engine<'s> {
             cc: vec![CrossingConsts::default(); nc],
             gc: vec![MarketConsts::default(); ng],
             shelf: vec![ShelfLife::default(); ng],
+            market_days: MarketDays::new(h),
         };
         ws.f.reset_to(nf);
         ws.c = vec![CrossingState::default(); nc];
@@ -1337,9 +1375,15 @@ impl<'s> Engine<'s> {
     /// stock, substitution, price multiplier, consumers' cost and the origin
     /// glut. Adds each day's market losses to `ws.cumulative_loss[t]` (still
     /// per day here) and CPI contributions to `ws.cpi`.
+    ///
+    /// Three passes per commodity, each in day order: the day-to-day state
+    /// (stock and shortfall days) with each day's price bases, then the
+    /// price powers (independent calls, which the CPU overlaps), then the
+    /// costs. Every value is computed as in one day-by-day pass.
     #[inline(never)]
     fn markets(&self, ws: &mut Workspace) {
         let h = self.scenario.meta.horizon;
+        let md = &mut ws.market_days;
         for g in 0..ws.gc.len() {
             let mc = ws.gc[g];
             let lam_g = ws.g.lam[g];
@@ -1351,54 +1395,90 @@ impl<'s> Engine<'s> {
             let price = &mut ws.price[days];
             let day_loss = &mut ws.cumulative_loss[..h];
             let cpi = &mut ws.cpi[mc.market * h..(mc.market + 1) * h];
-            // Stock starts full; `short_tau` counts the days of the
+            let m = mc.import_share;
+            let has_demand = lam_g > 0.0;
+
+            // 1. Stock starts full; `short_tau` counts the days of the
             // current shortfall (substitution ramps in with it).
             let (mut stock, mut short_tau) = (mc.cap_stock, 0.0);
-            let (mut consumer, mut consumer_extra, mut glut) = (0.0, 0.0, 0.0);
-            let (mut peak, mut sum_m) = (0.0f64, 0.0);
+            let (mut n_pow, mut n_origin) = (0, 0);
             for t in 0..h {
-                let mut m_mult = 1.0;
+                price[t] = 1.0;
+                md.active[t] = false;
                 let gap = demand[t] - delivered[t];
                 if gap == 0.0 && forgone_t[t] == 0.0 {
                     // Supply met demand exactly (an ordinary open day): no
                     // shortfall, no stock change, no substitution, price 1.
                     short_tau = 0.0;
-                } else if lam_g > 0.0 {
-                    // Shortfall against the day's demand (λ_g without noise).
-                    let x = if gap > 0.0 {
-                        let used = stock.min(gap);
-                        stock -= used;
-                        (gap - used) / lam_g
-                    } else {
-                        let add = (mc.cap_stock - stock).max(0.0).min(-gap);
-                        stock += add;
-                        (gap + add) / lam_g
-                    };
-                    let subst = if x > 0.0 {
-                        let tau = short_tau;
-                        short_tau += 1.0;
-                        let level = if mc.ramp > 0.0 {
-                            ((tau - mc.lag + 1.0) / mc.ramp).clamp(0.0, 1.0)
-                        } else if tau >= mc.lag {
-                            1.0
-                        } else {
-                            0.0
-                        };
-                        mc.subst_share * level
-                    } else {
-                        short_tau = 0.0;
-                        0.0
-                    };
-                    let m = mc.import_share;
-                    let x_eff = if x > 0.0 { x * (1.0 - subst) } else { x };
-                    let z = 1.0 - m * x_eff;
-                    m_mult = if z <= 0.0 {
-                        mc.max_mult
-                    } else if x_eff == 0.0 {
+                    continue;
+                }
+                if !has_demand {
+                    continue;
+                }
+                // Shortfall against the day's demand (λ_g without noise).
+                let x = if gap > 0.0 {
+                    let used = stock.min(gap);
+                    stock -= used;
+                    (gap - used) / lam_g
+                } else {
+                    let add = (mc.cap_stock - stock).max(0.0).min(-gap);
+                    stock += add;
+                    (gap + add) / lam_g
+                };
+                let subst = if x > 0.0 {
+                    let tau = short_tau;
+                    short_tau += 1.0;
+                    let level = if mc.ramp > 0.0 {
+                        ((tau - mc.lag + 1.0) / mc.ramp).clamp(0.0, 1.0)
+                    } else if tau >= mc.lag {
                         1.0
                     } else {
-                        z.powf(mc.exponent).clamp(mc.min_mult, mc.max_mult)
+                        0.0
                     };
+                    mc.subst_share * level
+                } else {
+                    short_tau = 0.0;
+                    0.0
+                };
+                md.active[t] = true;
+                md.x[t] = x;
+                md.subst[t] = subst;
+                let x_eff = if x > 0.0 { x * (1.0 - subst) } else { x };
+                let z = 1.0 - m * x_eff;
+                if z <= 0.0 {
+                    price[t] = mc.max_mult;
+                } else if x_eff != 0.0 {
+                    md.base[t] = z;
+                    md.pow_days[n_pow] = t;
+                    n_pow += 1;
+                }
+                // 6b. Origin glut from forgone exports.
+                let forgone = forgone_t[t];
+                if forgone > 0.0 && mc.origin_share > 0.0 {
+                    let y = forgone / lam_g;
+                    md.origin_base[t] = 1.0 + mc.origin_share * y;
+                    md.origin_days[n_origin] = t;
+                    n_origin += 1;
+                }
+            }
+
+            // 2. The price powers.
+            for &t in &md.pow_days[..n_pow] {
+                price[t] = md.base[t].powf(mc.exponent).clamp(mc.min_mult, mc.max_mult);
+            }
+            for &t in &md.origin_days[..n_origin] {
+                md.origin_mult[t] = md.origin_base[t]
+                    .powf(mc.origin_exponent)
+                    .max(mc.origin_min);
+            }
+
+            // 3. Consumers' cost, CPI and the origin glut.
+            let (mut consumer, mut consumer_extra, mut glut) = (0.0, 0.0, 0.0);
+            let (mut peak, mut sum_m) = (0.0f64, 0.0);
+            for t in 0..h {
+                let m_mult = price[t];
+                if md.active[t] {
+                    let (x, subst) = (md.x[t], md.subst[t]);
                     let mv = mc.market_value;
                     let premium = mc.premium * m * x.max(0.0) * subst * mv;
                     consumer += (m_mult - 1.0) * mv + premium;
@@ -1409,14 +1489,10 @@ impl<'s> Engine<'s> {
                     day_loss[t] += extra;
                     cpi[t] += mc.cpi_weight * (m_mult - 1.0);
 
-                    // 6b. Origin glut from forgone exports.
                     let forgone = forgone_t[t];
                     if forgone > 0.0 {
-                        let y = forgone / lam_g;
                         let p_origin = if mc.origin_share > 0.0 {
-                            (1.0 + mc.origin_share * y)
-                                .powf(mc.origin_exponent)
-                                .max(mc.origin_min)
+                            md.origin_mult[t]
                         } else {
                             1.0
                         };
@@ -1425,7 +1501,6 @@ impl<'s> Engine<'s> {
                         day_loss[t] += gl;
                     }
                 }
-                price[t] = m_mult;
                 peak = if t == 0 { m_mult } else { peak.max(m_mult) };
                 sum_m += m_mult;
             }
