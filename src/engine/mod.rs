@@ -231,7 +231,8 @@ struct ServiceConsts<'a> {
 
 /// One commodity's days between the passes of [`Engine::markets`] (`H`
 /// each): the shortfall and substitution of each day that moves the market,
-/// the bases of its price powers, and the days that need them.
+/// and the days that need a price power (its base waits in the day's
+/// `price`, or in `origin_mult`, until the power replaces it).
 #[derive(Clone, Debug, Default)]
 struct MarketDays {
     /// Whether the day moves the market (demand not met exactly).
@@ -239,12 +240,11 @@ struct MarketDays {
     /// Shortfall `x` (share of λ_g) and substitution share.
     x: Vec<f64>,
     subst: Vec<f64>,
-    /// `1 − m·x_eff` and `1 + s·y`, the bases of the destination and origin
-    /// price powers, on the days listed in `pow_days` and `origin_days`.
-    base: Vec<f64>,
-    origin_base: Vec<f64>,
-    /// The origin price multiplier on the days listed in `origin_days`.
+    /// The origin price multiplier on the days listed in `origin_days`
+    /// (between the passes, its base `1 + s·y`).
     origin_mult: Vec<f64>,
+    /// The days whose destination price, and whose origin price, need a
+    /// power.
     pow_days: Vec<usize>,
     origin_days: Vec<usize>,
 }
@@ -255,8 +255,6 @@ impl MarketDays {
             active: vec![false; h],
             x: vec![0.0; h],
             subst: vec![0.0; h],
-            base: vec![0.0; h],
-            origin_base: vec![0.0; h],
             origin_mult: vec![0.0; h],
             pow_days: vec![0; h],
             origin_days: vec![0; h],
@@ -1057,92 +1055,90 @@ impl<'s> Engine<'s> {
         let k = ws.k;
         let can_reroute = ws.cc[c].can_reroute;
         let open = &ws.open[c * h..(c + 1) * h];
-        {
-            let g = self.flow_commodity[f];
-            let perishable = self.flow_perishable[f];
-            let fs = &mut ws.f;
-            let (lam, value, duty, decay) = (fs.lam[f], fs.value[f], fs.duty[f], fs.decay[f]);
-            let (divert, divert_cost) = (fs.divert[f], fs.divert_cost[f]);
-            let ext_keep = 1.0 - ws.shelf[g].external;
-            let back_max = k.ret_share * lam;
-            let pool_floor = 1e-12 * lam.max(1.0);
-            let demand = &ws.daily_demand[f * h..(f + 1) * h];
-            let mut pool = fs.pool[f];
-            // exp(−τ/θ) on the current closure day τ (set on its first day).
-            let mut persist = 1.0;
-            let mut sp = Split::load(fs, f);
-            for t in 0..h {
-                let o = open[t];
-                let d = demand[t];
-                let ix = t * nf + f;
-                if o >= 1.0 {
-                    // Open: every truck is dispatched; deferred trucks
-                    // come back.
-                    let back = if pool > 0.0 {
-                        let r = pool.min(back_max);
-                        let left = pool - r;
-                        pool = if left < pool_floor { 0.0 } else { left };
-                        r
-                    } else {
-                        0.0
-                    };
-                    ws.sent[ix] = d + back;
-                    ws.returned[ix] = back;
-                    continue;
-                }
-                // Dispatch o + (1 − o)·exp(−τ/θ), exp(−τ/θ) kept as a
-                // running product over the days of the closure.
-                let was_closed = t > 0 && open[t - 1] < 1.0;
-                persist = if was_closed { persist * decay } else { 1.0 };
-                let dispatched = d * (o + (1.0 - o) * persist);
-                let mut not_sent = d - dispatched;
-                if not_sent > 0.0 {
-                    let day_loss = &mut ws.cumulative_loss[t];
-                    if can_reroute {
-                        let r = not_sent * k.reroute_share;
-                        ws.rerouted[ix] = r;
-                        sp.rerouted += r;
-                        not_sent -= r;
-                    }
-                    if k.ext_share > 0.0 {
-                        // By the external route: its cost now, its spoiled
-                        // cargo in `external_spoilage` (per-day order).
-                        let x = not_sent * k.ext_share;
-                        not_sent -= x;
-                        ws.ext_trucks[ix] = x;
-                        sp.external += x;
-                        let cost = x * k.ext_cost;
-                        sp.external_cost += cost;
-                        *day_loss += cost;
-                        *day_loss += x * value * ws.shelf[g].external;
-                        ws.delivered[g * h + t] += x * ext_keep;
-                    }
-                    let diverted = not_sent * divert;
-                    let rest = not_sent - diverted;
-                    sp.diverted += diverted;
-                    let dc = diverted * divert_cost;
-                    sp.diversion += dc;
-                    *day_loss += dc;
-                    let val = rest * value;
-                    if perishable {
-                        sp.forgone_t += rest;
-                        sp.forgone_v += val;
-                        sp.customs_lost += val * duty;
-                        ws.forgone_t[g * h + t] += rest;
-                        ws.forgone_v[g * h + t] += val;
-                    } else {
-                        pool += rest;
-                        sp.deferred += rest;
-                        sp.delayed_v += val;
-                        sp.customs_delayed += val * duty;
-                    }
-                }
-                ws.sent[ix] = dispatched;
-                ws.returned[ix] = 0.0;
+        let g = self.flow_commodity[f];
+        let perishable = self.flow_perishable[f];
+        let fs = &mut ws.f;
+        let (lam, value, duty, decay) = (fs.lam[f], fs.value[f], fs.duty[f], fs.decay[f]);
+        let (divert, divert_cost) = (fs.divert[f], fs.divert_cost[f]);
+        let ext_keep = 1.0 - ws.shelf[g].external;
+        let back_max = k.ret_share * lam;
+        let pool_floor = 1e-12 * lam.max(1.0);
+        let demand = &ws.daily_demand[f * h..(f + 1) * h];
+        let mut pool = fs.pool[f];
+        // exp(−τ/θ) on the current closure day τ (set on its first day).
+        let mut persist = 1.0;
+        let mut sp = Split::load(fs, f);
+        for t in 0..h {
+            let o = open[t];
+            let d = demand[t];
+            let ix = t * nf + f;
+            if o >= 1.0 {
+                // Open: every truck is dispatched; deferred trucks
+                // come back.
+                let back = if pool > 0.0 {
+                    let r = pool.min(back_max);
+                    let left = pool - r;
+                    pool = if left < pool_floor { 0.0 } else { left };
+                    r
+                } else {
+                    0.0
+                };
+                ws.sent[ix] = d + back;
+                ws.returned[ix] = back;
+                continue;
             }
-            ws.f.pool[f] = pool;
-            sp.store(&mut ws.f, f);
+            // Dispatch o + (1 − o)·exp(−τ/θ), exp(−τ/θ) kept as a
+            // running product over the days of the closure.
+            let was_closed = t > 0 && open[t - 1] < 1.0;
+            persist = if was_closed { persist * decay } else { 1.0 };
+            let dispatched = d * (o + (1.0 - o) * persist);
+            let mut not_sent = d - dispatched;
+            if not_sent > 0.0 {
+                let day_loss = &mut ws.cumulative_loss[t];
+                if can_reroute {
+                    let r = not_sent * k.reroute_share;
+                    ws.rerouted[ix] = r;
+                    sp.rerouted += r;
+                    not_sent -= r;
+                }
+                if k.ext_share > 0.0 {
+                    // By the external route: its cost now, its spoiled
+                    // cargo in `external_spoilage` (per-day order).
+                    let x = not_sent * k.ext_share;
+                    not_sent -= x;
+                    ws.ext_trucks[ix] = x;
+                    sp.external += x;
+                    let cost = x * k.ext_cost;
+                    sp.external_cost += cost;
+                    *day_loss += cost;
+                    *day_loss += x * value * ws.shelf[g].external;
+                    ws.delivered[g * h + t] += x * ext_keep;
+                }
+                let diverted = not_sent * divert;
+                let rest = not_sent - diverted;
+                sp.diverted += diverted;
+                let dc = diverted * divert_cost;
+                sp.diversion += dc;
+                *day_loss += dc;
+                let val = rest * value;
+                if perishable {
+                    sp.forgone_t += rest;
+                    sp.forgone_v += val;
+                    sp.customs_lost += val * duty;
+                    ws.forgone_t[g * h + t] += rest;
+                    ws.forgone_v[g * h + t] += val;
+                } else {
+                    pool += rest;
+                    sp.deferred += rest;
+                    sp.delayed_v += val;
+                    sp.customs_delayed += val * duty;
+                }
+            }
+            ws.sent[ix] = dispatched;
+            ws.returned[ix] = 0.0;
         }
+        ws.f.pool[f] = pool;
+        sp.store(&mut ws.f, f);
     }
 
     /// The cargo spoiled on the external route, added to the flow and
@@ -1448,7 +1444,8 @@ impl<'s> Engine<'s> {
                 if z <= 0.0 {
                     price[t] = mc.max_mult;
                 } else if x_eff != 0.0 {
-                    md.base[t] = z;
+                    // The base for now; the power in pass 2.
+                    price[t] = z;
                     md.pow_days[n_pow] = t;
                     n_pow += 1;
                 }
@@ -1456,7 +1453,7 @@ impl<'s> Engine<'s> {
                 let forgone = forgone_t[t];
                 if forgone > 0.0 && mc.origin_share > 0.0 {
                     let y = forgone / lam_g;
-                    md.origin_base[t] = 1.0 + mc.origin_share * y;
+                    md.origin_mult[t] = 1.0 + mc.origin_share * y;
                     md.origin_days[n_origin] = t;
                     n_origin += 1;
                 }
@@ -1464,10 +1461,10 @@ impl<'s> Engine<'s> {
 
             // 2. The price powers.
             for &t in &md.pow_days[..n_pow] {
-                price[t] = md.base[t].powf(mc.exponent).clamp(mc.min_mult, mc.max_mult);
+                price[t] = price[t].powf(mc.exponent).clamp(mc.min_mult, mc.max_mult);
             }
             for &t in &md.origin_days[..n_origin] {
-                md.origin_mult[t] = md.origin_base[t]
+                md.origin_mult[t] = md.origin_mult[t]
                     .powf(mc.origin_exponent)
                     .max(mc.origin_min);
             }
