@@ -1296,18 +1296,27 @@ impl<'s> Engine<'s> {
         let h = s.meta.horizon;
         let nf = ws.f.lam.len();
         let reroute_days = ws.k.reroute_days;
+        // Lanes without rerouted slots hold only their own flows.
+        let plain = !self.has_rerouted_slots[c];
         for li in [2 * c, 2 * c + 1] {
             let slots = &self.lane_slots[li];
             let (sent, returned) = (&ws.sent[t * nf..], &ws.returned[t * nf..]);
             let rerouted = &ws.rerouted[t * nf..];
-            ws.lanes[li].push_with(t, |j| {
-                let sl = slots[j];
-                if sl.rerouted {
-                    (rerouted[sl.flow], 0.0)
-                } else {
-                    (sent[sl.flow], returned[sl.flow])
-                }
-            });
+            if plain {
+                ws.lanes[li].push_with(t, |j| {
+                    let f = slots[j].flow;
+                    (sent[f], returned[f])
+                });
+            } else {
+                ws.lanes[li].push_with(t, |j| {
+                    let sl = slots[j];
+                    if sl.rerouted {
+                        (rerouted[sl.flow], 0.0)
+                    } else {
+                        (sent[sl.flow], returned[sl.flow])
+                    }
+                });
+            }
         }
         let mut spoiled_today = 0.0;
         let (lo, hi) = ws.lanes.split_at_mut(2 * c + 1);
@@ -1320,14 +1329,30 @@ impl<'s> Engine<'s> {
         let shelf = &ws.shelf;
         let v = &ws.inputs;
         let slots = [&self.lane_slots[2 * c], &self.lane_slots[2 * c + 1]];
+        // Lane 0 holds perishables, lane 1 the rest; without rerouted
+        // slots, a cohort of the second lane, or one that waited no day,
+        // spoils nothing (S = 0, so the delivered part `x·(1 − S)` is `x`).
         let mut on = |lane: usize, x: Served| {
             let w = x.wait;
             let acc = &mut *accs[lane];
             let slots = slots[lane].iter().zip(x.amounts.iter().zip(x.returned));
             let totals = acc.served.iter_mut().zip(&mut acc.spoiled);
-            for ((sl, (&a, &r)), ((served, spoiled), delayed)) in
-                slots.zip(totals.zip(&mut acc.delayed))
-            {
+            let slots = slots.zip(totals.zip(&mut acc.delayed));
+            if plain && (lane == 1 || w == 0) {
+                for ((sl, (&a, &r)), ((served, _), delayed)) in slots {
+                    if a <= 0.0 {
+                        continue;
+                    }
+                    let (trucks, returned) = x.share(a, r);
+                    *served += trucks;
+                    delivered[sl.commodity * h + t] += trucks;
+                    if w > 0 {
+                        *delayed += trucks - returned;
+                    }
+                }
+                return;
+            }
+            for ((sl, (&a, &r)), ((served, spoiled), delayed)) in slots {
                 if a <= 0.0 {
                     continue;
                 }
