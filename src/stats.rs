@@ -910,6 +910,33 @@ struct Scan {
     hi: u64,
 }
 
+impl Scan {
+    /// Nothing seen yet.
+    const EMPTY: Scan = Scan {
+        ordinary: 0,
+        hot: 0,
+        lo: u64::MAX,
+        hi: 0,
+    };
+}
+
+/// The first pass of [`scan`], one value at a time, continuing from `s`:
+/// stores the index of every ordinary value at `idx[s.ordinary]` (the
+/// others' indices are stored too, then overwritten).
+#[inline]
+fn collect(mut s: Scan, offset: u32, len: u32, hot: u64, values: &[f64], idx: &mut [u32]) -> Scan {
+    for &x in values {
+        let b = x.to_bits();
+        let (ord, i) = ordinary(b, offset, len);
+        idx[s.ordinary % CHUNK] = i;
+        s.ordinary += usize::from(ord);
+        s.hot += u64::from(b == hot);
+        s.lo = s.lo.min(b);
+        s.hi = s.hi.max(b);
+    }
+    s
+}
+
 /// Whether the value of bit pattern `b` is ordinary for a store over bucket
 /// keys `[offset, offset + len)`, and its store index if so: positive, not
 /// an atom, and inside the range (negative values, NaN and infinities fall
@@ -934,27 +961,8 @@ fn scan<T: Counter>(counts: &mut [T], offset: u32, hot: u64, values: &[f64]) -> 
     let len = counts.len() as u32;
     // (Room for the four-lane pass's last store.)
     let mut idx = [0u32; CHUNK + 3];
-    let s = match scan_four::collect(offset, len, hot, values, &mut idx) {
-        Some(s) => s,
-        None => {
-            let mut s = Scan {
-                ordinary: 0,
-                hot: 0,
-                lo: u64::MAX,
-                hi: 0,
-            };
-            for &x in values {
-                let b = x.to_bits();
-                let (ord, i) = ordinary(b, offset, len);
-                idx[s.ordinary % CHUNK] = i;
-                s.ordinary += usize::from(ord);
-                s.hot += u64::from(b == hot);
-                s.lo = s.lo.min(b);
-                s.hi = s.hi.max(b);
-            }
-            s
-        }
-    };
+    let s = scan_four::collect(offset, len, hot, values, &mut idx)
+        .unwrap_or_else(|| collect(Scan::EMPTY, offset, len, hot, values, &mut idx));
     for &i in &idx[..s.ordinary] {
         counts[i as usize] = counts[i as usize].inc();
     }

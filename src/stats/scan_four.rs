@@ -86,12 +86,7 @@ mod avx2 {
         values: &[f64],
         idx: &mut [u32],
     ) -> Scan {
-        let mut s = Scan {
-            ordinary: 0,
-            hot: 0,
-            lo: u64::MAX,
-            hi: 0,
-        };
+        let mut s = Scan::EMPTY;
         let off = _mm256_set1_epi64x(i64::from(offset));
         let below = _mm256_set1_epi64x(-1);
         let above = _mm256_set1_epi64x(i64::from(len));
@@ -143,46 +138,14 @@ mod avx2 {
             s.lo = s.lo.min((l[k] ^ FLIP) as u64);
             s.hi = s.hi.max((h[k] ^ FLIP) as u64);
         }
-        for &x in rest {
-            let b = x.to_bits();
-            let (ord, i) = super::super::ordinary(b, offset, len);
-            idx[s.ordinary] = i;
-            s.ordinary += usize::from(ord);
-            s.hot += u64::from(b == hot);
-            s.lo = s.lo.min(b);
-            s.hi = s.hi.max(b);
-        }
-        s
+        super::super::collect(s, offset, len, hot, rest, idx)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::{CHUNK, ordinary};
+    use super::super::{CHUNK, collect as scalar};
     use super::*;
-
-    /// The scalar loop of `scan`, for comparison.
-    fn scalar(offset: u32, len: u32, hot: u64, values: &[f64]) -> (Scan, Vec<u32>) {
-        let mut idx = Vec::new();
-        let mut s = Scan {
-            ordinary: 0,
-            hot: 0,
-            lo: u64::MAX,
-            hi: 0,
-        };
-        for &x in values {
-            let b = x.to_bits();
-            let (ord, i) = ordinary(b, offset, len);
-            if ord {
-                idx.push(i);
-            }
-            s.ordinary += usize::from(ord);
-            s.hot += u64::from(b == hot);
-            s.lo = s.lo.min(b);
-            s.hi = s.hi.max(b);
-        }
-        (s, idx)
-    }
 
     #[test]
     fn four_lanes_find_what_the_scalar_loop_finds() {
@@ -226,13 +189,14 @@ mod tests {
                 let Some(got) = collect(offset, len, hot, &values, &mut idx) else {
                     return; // no AVX2 here: nothing to compare
                 };
-                let (want, want_idx) = scalar(offset, len, hot, &values);
+                let mut want_idx = vec![0u32; CHUNK];
+                let want = scalar(Scan::EMPTY, offset, len, hot, &values, &mut want_idx);
                 assert_eq!(
                     (got.ordinary, got.hot, got.lo, got.hi),
                     (want.ordinary, want.hot, want.lo, want.hi),
                     "n = {n}, hot = {hot:#x}"
                 );
-                assert_eq!(&idx[..got.ordinary], &want_idx[..], "n = {n}");
+                assert_eq!(&idx[..got.ordinary], &want_idx[..want.ordinary], "n = {n}");
             }
         }
     }
