@@ -645,14 +645,10 @@ impl QuantileTable {
     }
 
     /// The first entry [`eval`](Self::eval) reads for `u` in the central
-    /// range (0 outside it; see [`Dist::touch`]).
+    /// range (none outside it; see [`Dist::prefetch`]).
     #[inline]
-    fn touch(&self, u: f64) -> f64 {
-        if u >= self.lo && u < self.hi {
-            self.qd[Self::interval(u).0][0]
-        } else {
-            0.0
-        }
+    fn entry(&self, u: f64) -> Option<&[f64; 2]> {
+        (u >= self.lo && u < self.hi).then(|| &self.qd[Self::interval(u).0])
     }
 
     #[inline]
@@ -666,6 +662,21 @@ impl QuantileTable {
             s - i as f64,
         )
     }
+}
+
+/// Asks the CPU to bring `x`'s cache line in (a hint: it neither waits
+/// for the line nor faults; elsewhere than x86-64 it does nothing).
+#[inline(always)]
+fn prefetch<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // SAFETY: a prefetch reads nothing architecturally; the pointer
+        // comes from a reference anyway. SSE is part of x86-64.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>((x as *const T).cast()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
 }
 
 /// Cubic Hermite table of one tail of a PERT law: the p-quantile `y` of
@@ -1258,15 +1269,26 @@ impl Dist {
         self.exact_quantile(u)
     }
 
-    /// Reads the table entry [`Dist::quantile`] will read for `u` (0 if
-    /// there is none), without interpolating. A caller about to evaluate
-    /// many quantiles touches all their entries first, so that the cache
-    /// misses overlap instead of each one stalling its own evaluation.
+    /// Starts loading the table entry [`Dist::quantile`] will read for `u`
+    /// (if there is one) into the cache, without waiting for it. A caller
+    /// about to evaluate many quantiles prefetches all their entries first,
+    /// so that the cache misses overlap instead of each one stalling its
+    /// own evaluation.
     #[inline]
-    pub fn touch(&self, u: f64) -> f64 {
+    pub fn prefetch(&self, u: f64) {
+        if let Some(e) = self.table_entry(u) {
+            prefetch(e);
+        }
+    }
+
+    /// The table entry [`Dist::quantile`] reads first for `u` (the one
+    /// [`Dist::prefetch`] loads): `None` for laws without a table, before
+    /// the table is built and outside its central range.
+    #[inline]
+    pub fn table_entry(&self, u: f64) -> Option<&[f64; 2]> {
         match self.table.get() {
-            Some(Some(t)) => t.touch(u),
-            _ => 0.0,
+            Some(Some(t)) => t.entry(u),
+            _ => None,
         }
     }
 

@@ -1640,28 +1640,37 @@ fn pert_tails_are_tabulated_to_the_exact_solver() {
     }
 }
 
-/// `Dist::touch` reads the table entry that `Dist::quantile` then
+/// `Dist::prefetch` loads the table entry that `Dist::quantile` then
 /// evaluates: at a grid point `u = i / 1024` of the central table the cubic
 /// Hermite interpolant is that entry exactly. Outside the central table,
-/// before the table is built and for laws without one it reads nothing.
+/// before the table is built and for laws without one there is none.
 #[test]
-fn touch_reads_the_entry_the_quantile_uses() {
+fn prefetch_loads_the_entry_the_quantile_uses() {
     let d = dist("{ pert = { min = 3000, mode = 5000, max = 8000 } }");
-    assert_eq!(d.touch(0.5), 0.0, "no table before the first quantile");
+    assert_eq!(
+        d.table_entry(0.5),
+        None,
+        "no table before the first quantile"
+    );
+    d.prefetch(0.5);
     d.prepare();
     let mut central = 0;
     for i in 0..1024 {
         let u = i as f64 / 1024.0;
-        let x = d.touch(u);
-        if x != 0.0 {
+        d.prefetch(u);
+        if let Some(e) = d.table_entry(u) {
             central += 1;
-            assert_eq!(x, d.quantile(u), "u = {u}");
+            assert_eq!(e[0], d.quantile(u), "u = {u}");
         }
     }
     // The tail tables take the outer grid intervals (16 at each end here).
     assert!(central > 900, "{central} grid points in the central table");
-    assert_eq!(d.touch(0.0), 0.0);
+    assert_eq!(d.table_entry(0.0), None);
+    for u in [f64::NAN, -1.0, 1.0, 2.0] {
+        d.prefetch(u);
+        assert_eq!(d.table_entry(u), None, "u = {u}");
+    }
     let tri = dist("{ triangular = { min = 1, mode = 2, max = 5 } }");
     tri.prepare();
-    assert_eq!(tri.touch(0.5), 0.0);
+    assert_eq!(tri.table_entry(0.5), None);
 }
