@@ -922,13 +922,14 @@ impl Scan {
 
 /// The first pass of [`scan`], one value at a time, continuing from `s`:
 /// stores the index of every ordinary value at `idx[s.ordinary]` (the
-/// others' indices are stored too, then overwritten).
+/// others' indices are stored too, then overwritten), so `idx` needs room
+/// for `s.ordinary + values.len()` entries.
 #[inline]
 fn collect(mut s: Scan, offset: u32, len: u32, hot: u64, values: &[f64], idx: &mut [u32]) -> Scan {
     for &x in values {
         let b = x.to_bits();
         let (ord, i) = ordinary(b, offset, len);
-        idx[s.ordinary % CHUNK] = i;
+        idx[s.ordinary] = i;
         s.ordinary += usize::from(ord);
         s.hot += u64::from(b == hot);
         s.lo = s.lo.min(b);

@@ -360,16 +360,14 @@ fn random_scenario_with(rng: &mut Xoshiro256pp, by_crossing: bool) -> String {
         (0..ng).flat_map(|g| (0..nc).map(move |c| (g, c))).collect()
     };
     for (g, c) in pairs {
-        {
-            if c > 0 && rng.next_u64().is_multiple_of(3) {
-                continue;
-            }
-            t += &format!(
-                "\n[flows.f{g}_{c}]\ncrossing = \"c{c}\"\ndirection = \"{}\"\ncommodity = \"g{g}\"\ntrucks_per_day = {{ uniform = {{ min = 1, max = {} }} }}\nvalue_usd_per_truck = 10000\ntonnes_per_truck = 20\nduty_rate = 0.1\n",
-                if g % 2 == 0 { "af_to_pk" } else { "pk_to_af" },
-                u(rng, 2.0, 60.0)
-            );
+        if c > 0 && rng.next_u64().is_multiple_of(3) {
+            continue;
         }
+        t += &format!(
+            "\n[flows.f{g}_{c}]\ncrossing = \"c{c}\"\ndirection = \"{}\"\ncommodity = \"g{g}\"\ntrucks_per_day = {{ uniform = {{ min = 1, max = {} }} }}\nvalue_usd_per_truck = 10000\ntonnes_per_truck = 20\nduty_rate = 0.1\n",
+            if g % 2 == 0 { "af_to_pk" } else { "pk_to_af" },
+            u(rng, 2.0, 60.0)
+        );
     }
     if rng.next_u64().is_multiple_of(2) {
         t += "\n[policy.green_lane]\ntrucks_per_day = { uniform = { min = 0, max = 50 } }\n";

@@ -1296,27 +1296,18 @@ impl<'s> Engine<'s> {
         let h = s.meta.horizon;
         let nf = ws.f.lam.len();
         let reroute_days = ws.k.reroute_days;
-        // Lanes without rerouted slots hold only their own flows.
-        let plain = !self.has_rerouted_slots[c];
         for li in [2 * c, 2 * c + 1] {
             let slots = &self.lane_slots[li];
             let (sent, returned) = (&ws.sent[t * nf..], &ws.returned[t * nf..]);
             let rerouted = &ws.rerouted[t * nf..];
-            if plain {
-                ws.lanes[li].push_with(t, |j| {
-                    let f = slots[j].flow;
-                    (sent[f], returned[f])
-                });
-            } else {
-                ws.lanes[li].push_with(t, |j| {
-                    let sl = slots[j];
-                    if sl.rerouted {
-                        (rerouted[sl.flow], 0.0)
-                    } else {
-                        (sent[sl.flow], returned[sl.flow])
-                    }
-                });
-            }
+            ws.lanes[li].push_with(t, |j| {
+                let sl = slots[j];
+                if sl.rerouted {
+                    (rerouted[sl.flow], 0.0)
+                } else {
+                    (sent[sl.flow], returned[sl.flow])
+                }
+            });
         }
         let mut spoiled_today = 0.0;
         let (lo, hi) = ws.lanes.split_at_mut(2 * c + 1);
@@ -1332,6 +1323,7 @@ impl<'s> Engine<'s> {
         // Lane 0 holds perishables, lane 1 the rest; without rerouted
         // slots, a cohort of the second lane, or one that waited no day,
         // spoils nothing (S = 0, so the delivered part `x·(1 − S)` is `x`).
+        let plain = !self.has_rerouted_slots[c];
         let mut on = |lane: usize, x: Served| {
             let w = x.wait;
             let acc = &mut *accs[lane];

@@ -17,9 +17,9 @@
 use super::{KEY_SHIFT, LOW_BITS, Scan};
 
 /// Runs the four-lane pass over `values` if the CPU has AVX2 and returns
-/// the scan; `None` without touching anything otherwise. `idx` must hold
-/// `values.len() + 3` entries (each step stores four).
-#[cfg(target_arch = "x86_64")]
+/// the scan; `None` without touching anything otherwise (and always off
+/// x86-64). `idx` must hold `values.len() + 3` entries (each step stores
+/// four).
 #[inline]
 pub(super) fn collect(
     offset: u32,
@@ -28,25 +28,15 @@ pub(super) fn collect(
     values: &[f64],
     idx: &mut [u32],
 ) -> Option<Scan> {
-    if !std::arch::is_x86_feature_detected!("avx2") {
-        return None;
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        assert!(idx.len() >= values.len() + 3, "scan_four: idx too short");
+        // SAFETY: the CPU has AVX2 (checked just above), the only feature
+        // the kernel is compiled for; `idx` has the room the kernel stores
+        // into.
+        return Some(unsafe { avx2::collect(offset, len, hot, values, idx) });
     }
-    assert!(idx.len() >= values.len() + 3, "scan_four: idx too short");
-    // SAFETY: the CPU has AVX2 (checked just above), the only feature the
-    // kernel is compiled for; `idx` has the room the kernel stores into.
-    Some(unsafe { avx2::collect(offset, len, hot, values, idx) })
-}
-
-/// No vector path off x86-64: the caller runs the scalar loop.
-#[cfg(not(target_arch = "x86_64"))]
-#[inline]
-pub(super) fn collect(
-    _offset: u32,
-    _len: u32,
-    _hot: u64,
-    _values: &[f64],
-    _idx: &mut [u32],
-) -> Option<Scan> {
+    let _ = (offset, len, hot, values, idx);
     None
 }
 
